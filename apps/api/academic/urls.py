@@ -1,0 +1,3 @@
+"""URLs of the academic dialect."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the managebac dialect."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the powerschool dialect."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the sections dialect."""
+
+urlpatterns: list = []

@@ -1,0 +1,126 @@
+"""The shared engine behind every attendance write: upsert marks in bulk and log each change.
+
+Callers (``record_class_marks``, ``record_daily_marks``) validate their items first and hand
+over only valid changes. A constant number of queries whatever the number of marks:
+one locking read of the existing rows, one upsert, one delete, one insert of audit entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from apps.audit.models import AuditEntry
+from apps.school.models import School
+
+VALUE_FIELDS = ("code_id", "note", "minutes_late")
+
+
+@dataclass
+class PendingMark:
+    """One wanted state of one mark; ``values`` None removes the mark."""
+
+    index: int
+    key: dict[str, Any]
+    values: dict[str, Any] | None
+    status: str = field(default="", init=False)
+    mark: models.Model | None = field(default=None, init=False)
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _snapshot(mark: models.Model) -> dict[str, Any]:
+    return {name: getattr(mark, name) for name in VALUE_FIELDS}
+
+
+def save_marks(
+    *,
+    model: type[models.Model],
+    mark_kind: str,
+    school: School,
+    actor,
+    channel: str,
+    changes: list[PendingMark],
+) -> None:
+    """Apply ``changes`` in order (a later change of the same key wins) and set each one's
+    ``status`` (created, updated, unchanged, deleted) and ``mark``. Call inside a transaction."""
+    if not changes:
+        return
+    key_fields: tuple[str, ...] = model.KEY_FIELDS
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+
+    def key_of(obj) -> tuple:
+        return tuple(getattr(obj, name) if not isinstance(obj, dict) else obj[name] for name in key_fields)
+
+    lookup = {f"{name}__in": {c.key[name] for c in changes} for name in key_fields[:3]}
+    existing = {key_of(m): m for m in model.objects.select_for_update().filter(school=school, **lookup)}
+
+    state: dict[tuple, dict | None] = {k: _snapshot(m) for k, m in existing.items()}
+    audit_rows: list[tuple[PendingMark, dict | None, dict | None]] = []
+    for change in changes:
+        key = key_of(change.key)
+        before = state.get(key)
+        after = None if change.values is None else {name: change.values.get(name) for name in VALUE_FIELDS}
+        if before == after:
+            change.status = "unchanged"
+            continue
+        change.status = "deleted" if after is None else ("created" if before is None else "updated")
+        state[key] = after
+        audit_rows.append((change, before, after))
+
+    to_upsert: dict[tuple, models.Model] = {}
+    to_delete: list[int] = []
+    for key, values in state.items():
+        original = existing.get(key)
+        if values is None:
+            if original is not None:
+                to_delete.append(original.pk)
+        elif original is None or _snapshot(original) != values:
+            to_upsert[key] = model(
+                school=school,
+                **dict(zip(key_fields, key, strict=True)),
+                **values,
+                recorded_by_id=actor_id,
+                channel=channel,
+                recorded_at=now,
+            )
+    if to_upsert:
+        unique_fields = [model._meta.get_field(name).name for name in key_fields]
+        model.objects.bulk_create(
+            list(to_upsert.values()),
+            update_conflicts=True,
+            unique_fields=unique_fields,
+            update_fields=["code", "note", "minutes_late", "recorded_by", "channel", "recorded_at"],
+        )
+    if to_delete:
+        model.objects.filter(pk__in=to_delete).delete()
+
+    for change in changes:
+        key = key_of(change.key)
+        change.mark = to_upsert.get(key) or (existing.get(key) if state.get(key) is not None else None)
+
+    # A mark created and removed within one batch never reached the database: nothing to log.
+    audit_rows = [row for row in audit_rows if row[0].mark is not None or key_of(row[0].key) in existing]
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                school=school,
+                mark_kind=mark_kind,
+                mark_id=(change.mark or existing[key_of(change.key)]).pk,
+                key={name: _json(change.key[name]) for name in key_fields},
+                before=before,
+                after=after,
+                changed_by_id=actor_id,
+                channel=channel,
+                changed_at=now,
+            )
+            for change, before, after in audit_rows
+        ]
+    )

@@ -1,0 +1,95 @@
+"""The one write path for excusals, used by the parent pages and the ManageBac excusal
+endpoints alike."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from apps.excusals.models import MAX_EXCUSAL_DAYS, Excusal
+from apps.school.access import is_school_admin
+from apps.school.models import Guardianship, Parent, Student
+
+
+class ExcusalError(Exception):
+    """Refused: ``errors`` maps a field to its messages (ManageBac's 422 shape)."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def may_write_excusals(actor, student: Student, parent: Parent | None = None) -> bool:
+    """Admins of the student's school, and the student's own parents (as themselves)."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    if is_school_admin(actor, student.school_id):
+        return True
+    return parent is not None and parent.user_id == actor.pk and parent.school_id == student.school_id
+
+
+def _check(student: Student, start: date, end: date, *, excluding: int | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    if end < start:
+        errors["end_date"] = ["must be on or after the start date"]
+    else:
+        days = (end - start).days + 1
+        if days > MAX_EXCUSAL_DAYS:
+            errors["duration"] = [f"must be between 1 and {MAX_EXCUSAL_DAYS} days (is {days})"]
+    if not errors:
+        overlapping = Excusal.objects.filter(student=student, start_date__lte=end, end_date__gte=start)
+        if excluding is not None:
+            overlapping = overlapping.exclude(pk=excluding)
+        if overlapping.exists():
+            errors["base"] = ["overlaps with another excusal of this student"]
+    if errors:
+        raise ExcusalError(errors)
+
+
+def excusal_create(
+    *, actor, student: Student, parent: Parent, start_date: date, end_date: date, comment: str = ""
+) -> Excusal:
+    if (
+        parent.school_id != student.school_id
+        or not Guardianship.objects.filter(parent=parent, student=student).exists()
+    ):
+        raise ExcusalError({"parent_id": ["is not a parent of this student"]})
+    if not may_write_excusals(actor, student, parent):
+        raise PermissionError("may not send excusals for this student")
+    with transaction.atomic():
+        # Lock the student's row so two excusals sent at once cannot both pass the overlap check.
+        Student.objects.select_for_update().filter(pk=student.pk).first()
+        _check(student, start_date, end_date)
+        return Excusal.objects.create(
+            school_id=student.school_id,
+            student=student,
+            parent=parent,
+            start_date=start_date,
+            end_date=end_date,
+            comment=comment or "",
+        )
+
+
+def excusal_update(*, actor, excusal: Excusal, end_date: date | None = None, comment: str | None = None) -> Excusal:
+    """Only the end date and the comment change."""
+    if not may_write_excusals(actor, excusal.student, excusal.parent):
+        raise PermissionError("may not change this excusal")
+    with transaction.atomic():
+        Student.objects.select_for_update().filter(pk=excusal.student_id).first()
+        new_end = end_date if end_date is not None else excusal.end_date
+        _check(excusal.student, excusal.start_date, new_end, excluding=excusal.pk)
+        excusal.end_date = new_end
+        if comment is not None:
+            excusal.comment = comment
+        excusal.save(update_fields=["end_date", "comment", "updated_at"])
+    return excusal
+
+
+def excusal_delete(*, actor, excusal: Excusal) -> Excusal:
+    if not may_write_excusals(actor, excusal.student, excusal.parent):
+        raise PermissionError("may not withdraw this excusal")
+    excusal_id = excusal.pk
+    excusal.delete()
+    excusal.pk = excusal_id  # the ManageBac DELETE answers with the deleted record
+    return excusal

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HomeroomConfig(AppConfig):
+    name = "apps.homeroom"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,83 @@
+"""Daily (homeroom) attendance, PowerSchool time entries, and term adjustments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.classes.models import Channel
+from apps.school.constraints import same_school
+from apps.school.models import AttendanceCode, SchoolOwned, Student, Term
+
+
+class DailyMark(SchoolOwned):
+    """One student's attendance for one school day, taken in homeroom."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="daily_marks")
+    date = models.DateField()
+    code = models.ForeignKey(AttendanceCode, on_delete=models.PROTECT, related_name="daily_marks")
+    note = models.TextField(blank=True)
+    minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    recorded_at = models.DateTimeField()
+
+    KEY_FIELDS = ("student_id", "date")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "date"], name="dailymark_one_per_day"),
+            same_school("dailymark", "student", "school.Student"),
+            same_school("dailymark", "code", "school.AttendanceCode"),
+        ]
+        indexes = [models.Index(fields=["school", "date"], name="dailymark_school_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.date}: {self.code_id}"
+
+
+class TimeEntry(SchoolOwned):
+    """Minutes of attendance (PowerSchool ``ATT_ModeTime``); several a day; id is the ``dcid``."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="time_entries")
+    date = models.DateField()
+    code = models.ForeignKey(AttendanceCode, on_delete=models.PROTECT, related_name="time_entries")
+    minutes = models.PositiveIntegerField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    recorded_at = models.DateTimeField()
+
+    KEY_FIELDS = ("id",)
+
+    class Meta:
+        verbose_name_plural = "time entries"
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__lte=24 * 60), name="timeentry_minutes_in_a_day"),
+            same_school("timeentry", "student", "school.Student"),
+            same_school("timeentry", "code", "school.AttendanceCode"),
+        ]
+        indexes = [models.Index(fields=["student", "date"], name="timeentry_student_date_idx")]
+
+
+class Adjustment(SchoolOwned):
+    """A signed correction to a student's count of a code in a term (ManageBac adjustments)."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="adjustments")
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="adjustments")
+    code = models.ForeignKey(AttendanceCode, on_delete=models.PROTECT, related_name="adjustments")
+    adjustment = models.IntegerField()
+    reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["student", "term", "code"], name="adjustment_unique"),
+            same_school("adjustment", "student", "school.Student"),
+            same_school("adjustment", "term", "school.Term"),
+            same_school("adjustment", "code", "school.AttendanceCode"),
+        ]
