@@ -1,8 +1,11 @@
-"""The four dialects at their vendors' paths, the API client pages, and the OpenAPI schema."""
+"""The four dialects at their vendors' paths, and the OpenAPI schema and docs."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("v2/", include(("apps.api.managebac.urls", "managebac"), namespace="managebac_v2")),
     path("v2p1/", include(("apps.api.managebac.urls", "managebac"), namespace="managebac_v2p1")),
     path("v1/", include(("apps.api.sections.urls", "sections"), namespace="sections")),

@@ -1,4 +1,4 @@
-"""URLs of the classes pages."""
+"""URLs of the teacher's day and the class roll pages."""
 
 from django.urls import path
 
@@ -7,4 +7,5 @@ from apps.classes import views
 app_name = "classes"
 urlpatterns = [
     path("today/", views.today, name="today"),
+    path("classes/<int:class_id>/roll/<str:date>/<int:period>/", views.class_roll, name="roll"),
 ]

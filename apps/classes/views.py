@@ -8,3 +8,9 @@ from django.shortcuts import render
 def today(request):
     # Placeholder until its issue lands.
     return render(request, "placeholder.html", {"title": "Today's rolls"})
+
+
+@login_required
+def class_roll(request, class_id, date, period):
+    # Placeholder until its issue lands.
+    return render(request, "placeholder.html", {"title": "Class roll"})

@@ -1,4 +1,4 @@
-"""URLs of the homeroom pages."""
+"""URLs of the homeroom roll pages."""
 
 from django.urls import path
 
@@ -6,5 +6,5 @@ from apps.homeroom import views
 
 app_name = "homeroom"
 urlpatterns = [
-    path("homeroom/", views.homeroom_index, name="homeroom_index"),
+    path("homeroom/<int:year_group_id>/<str:date>/", views.homeroom_roll, name="roll"),
 ]

@@ -5,6 +5,6 @@ from django.shortcuts import render
 
 
 @login_required
-def homeroom_index(request):
+def homeroom_roll(request, year_group_id, date):
     # Placeholder until its issue lands.
-    return render(request, "placeholder.html", {"title": "Homeroom"})
+    return render(request, "placeholder.html", {"title": "Homeroom roll"})
