@@ -19,15 +19,23 @@ def test_creates_updates_and_audits(world, teacher):
     absent, late = f.code(world.school, 0), f.code(world.school, 2)
     s0, s1 = world.students[:2]
     results = record_class_marks(
-        actor=teacher, school=world.school, channel="web",
-        marks=[ClassMarkInput(world.english.pk, s0.pk, day, 1, absent.pk, note="ill"),
-               ClassMarkInput(world.english.pk, s1.pk, day, 1, late.pk, minutes_late=5)],
+        actor=teacher,
+        school=world.school,
+        channel="web",
+        marks=[
+            ClassMarkInput(world.english.pk, s0.pk, day, 1, absent.pk, note="ill"),
+            ClassMarkInput(world.english.pk, s1.pk, day, 1, late.pk, minutes_late=5),
+        ],
     )
     assert [r.status for r in results] == ["created", "created"]
     results = record_class_marks(
-        actor=teacher, school=world.school, channel="managebac",
-        marks=[ClassMarkInput(world.english.pk, s0.pk, day, 1, late.pk, minutes_late=3),
-               ClassMarkInput(world.english.pk, s1.pk, day, 1, late.pk, minutes_late=5)],
+        actor=teacher,
+        school=world.school,
+        channel="managebac",
+        marks=[
+            ClassMarkInput(world.english.pk, s0.pk, day, 1, late.pk, minutes_late=3),
+            ClassMarkInput(world.english.pk, s1.pk, day, 1, late.pk, minutes_late=5),
+        ],
     )
     assert [r.status for r in results] == ["updated", "unchanged"]
     mark = ClassMark.objects.get(student=s0, date=day)
@@ -41,11 +49,15 @@ def test_bad_items_are_reported_and_good_ones_kept(world, teacher):
     day = monday(world)
     absent = f.code(world.school, 0)
     results = record_class_marks(
-        actor=teacher, school=world.school, channel="web",
-        marks=[ClassMarkInput(world.english.pk, world.students[0].pk, day, 1, absent.pk),
-               ClassMarkInput(world.english.pk, world.students[1].pk, day, 2, absent.pk),
-               ClassMarkInput(world.english.pk, world.year8_students[0].pk, day, 1, absent.pk),
-               ClassMarkInput(world.science.pk, world.year8_students[0].pk, day, 2, absent.pk)],
+        actor=teacher,
+        school=world.school,
+        channel="web",
+        marks=[
+            ClassMarkInput(world.english.pk, world.students[0].pk, day, 1, absent.pk),
+            ClassMarkInput(world.english.pk, world.students[1].pk, day, 2, absent.pk),
+            ClassMarkInput(world.english.pk, world.year8_students[0].pk, day, 1, absent.pk),
+            ClassMarkInput(world.science.pk, world.year8_students[0].pk, day, 2, absent.pk),
+        ],
     )
     assert [r.status for r in results] == ["created", "invalid", "not_found", "not_found"]
     assert results[1].errors == {"period": ["must be in [1, 3]"]}
@@ -63,9 +75,13 @@ def test_teacher_cannot_edit_beyond_the_window_but_admin_can(world, teacher, adm
 def test_removing_a_mark_is_audited(world, teacher):
     day = monday(world)
     absent = f.code(world.school, 0)
-    key = dict(school_class_id=world.english.pk, student_id=world.students[0].pk, date=day, period=1)
-    record_class_marks(actor=teacher, school=world.school, channel="web", marks=[ClassMarkInput(**key, code_id=absent.pk)])
-    [result] = record_class_marks(actor=teacher, school=world.school, channel="web", marks=[ClassMarkInput(**key, code_id=None)])
+    key = {"school_class_id": world.english.pk, "student_id": world.students[0].pk, "date": day, "period": 1}
+    record_class_marks(
+        actor=teacher, school=world.school, channel="web", marks=[ClassMarkInput(**key, code_id=absent.pk)]
+    )
+    [result] = record_class_marks(
+        actor=teacher, school=world.school, channel="web", marks=[ClassMarkInput(**key, code_id=None)]
+    )
     assert result.status == "deleted"
     assert not ClassMark.objects.exists()
     assert AuditEntry.objects.last().after is None
@@ -76,7 +92,9 @@ def test_queries_are_constant_in_the_number_of_marks(world, teacher, django_asse
     students = f.make_students(world.school, size, world.year7, prefix=f"B{size}")
     from apps.classes.models import Enrollment
 
-    Enrollment.objects.bulk_create(Enrollment(school=world.school, school_class=world.english, student=s) for s in students)
+    Enrollment.objects.bulk_create(
+        Enrollment(school=world.school, school_class=world.english, student=s) for s in students
+    )
     day = monday(world)
     absent = f.code(world.school, 0)
     marks = [ClassMarkInput(world.english.pk, s.pk, day, p, absent.pk) for s in students for p in (1, 3)]
