@@ -1,0 +1,60 @@
+"""The office page where a school's admins list, create and revoke API clients."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from apps.api.forms import ApiClientForm
+from apps.api.models import ApiClient
+from apps.school.access import administered_schools
+
+
+def schools_of_admin(user):
+    schools = administered_schools(user)
+    if not schools.exists():
+        raise Http404("Only a school's admins manage its API clients")
+    return schools
+
+
+def clients_for_admin(schools):
+    """Clients acting for anyone with a role in these schools."""
+    users = get_user_model().objects.filter(
+        Q(admin_roles__school__in=schools) | Q(teacher_roles__school__in=schools) | Q(parent_roles__school__in=schools)
+    )
+    return ApiClient.objects.filter(user__in=users.values("id")).select_related("user")
+
+
+@never_cache
+@login_required
+def api_clients(request):
+    schools = schools_of_admin(request.user)
+    form = ApiClientForm(request.POST or None, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        issued = ApiClient.issue(
+            name=form.cleaned_data["name"], user=form.cleaned_data["user"], scopes=form.cleaned_data["scopes"]
+        )
+        # Rendered, not redirected: the token and secret exist only in this response.
+        return render(request, "api/client_created.html", {"issued": issued})
+    clients = clients_for_admin(schools).order_by(F("revoked_at").asc(nulls_first=True), "name", "id")
+    return render(
+        request,
+        "api/clients.html",
+        {"form": form, "clients": clients, "schools": schools},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def revoke_api_client(request, client_id: int):
+    client = get_object_or_404(clients_for_admin(schools_of_admin(request.user)), pk=client_id)
+    client.revoke()
+    messages.success(request, f"“{client.name}” is revoked: its token and secrets no longer work.")
+    return redirect("api_clients:list")
