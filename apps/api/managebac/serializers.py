@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 # Statuses a client may write (seed 000); -1, the roll's default present, is read-only.
@@ -71,9 +72,20 @@ class SetClassAttendanceIn(serializers.Serializer):
     attendances = AttendanceItemIn(many=True)
 
 
+# Enums inline in the schema: a named enum component "Status" would collide with other dialects'.
+@extend_schema_field({"type": "integer", "enum": list(WRITABLE_STATUSES)})
+class WritableStatus(serializers.ChoiceField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": ["ok", "unprocessable_entity", "not_found"]})
+class ItemResultStatus(serializers.ChoiceField):
+    pass
+
+
 class HomeroomAttendanceIn(serializers.Serializer):
     date = MBDate(help_text="Attendance date")
-    status = serializers.ChoiceField(
+    status = WritableStatus(
         choices=WRITABLE_STATUSES,
         error_messages={**RAILS_MESSAGES, "invalid_choice": "is not included in the list"},
         help_text="0 Absent, 1 Present, 2 Late, 3 Dress Code, 4 Late & Dress Code, 5 Dismissed, 10 Health, "
@@ -227,7 +239,7 @@ class AdjustmentsOut(serializers.Serializer):
 class AttendanceResultOut(serializers.Serializer):
     index = serializers.IntegerField()
     student_id = serializers.IntegerField(required=False)
-    status = serializers.ChoiceField(choices=["ok", "unprocessable_entity", "not_found"])
+    status = ItemResultStatus(choices=["ok", "unprocessable_entity", "not_found"])
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
 
 
@@ -338,3 +350,13 @@ class ProgramYearsOut(serializers.Serializer):
 
 class AcademicYearsOut(serializers.Serializer):
     academic_years = serializers.DictField(child=ProgramYearsOut(), help_text="program → its academic years")
+
+
+# Schema component names carry the dialect's name, so they never collide with another dialect's.
+for _name, _serializer in list(globals().items()):
+    if (
+        isinstance(_serializer, type)
+        and issubclass(_serializer, serializers.Serializer)
+        and _serializer.__module__ == __name__
+    ):
+        extend_schema_serializer(component_name=f"ManageBac{_name}")(_serializer)
