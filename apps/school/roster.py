@@ -747,8 +747,9 @@ class RosterImport:
                 self.problems.add(row.where, f"term {sid!r} is not in academicSessions.csv or the database")
                 return None
             if isinstance(session, Term):
-                session = years_by_id.get(session.academic_year_id) or session.academic_year
-            years.add(session)
+                years.add(years_by_id.get(session.academic_year_id) or session.academic_year)
+            else:
+                years.add(session)
             starts.append(session.start_date)
             ends.append(session.end_date)
         if len(years) > 1:
@@ -992,22 +993,24 @@ class RosterImport:
                 )
                 if parent is not None and student is not None:
                     wanted.add((school_id, parent.pk, student.pk))
-        parent_ids = [p.pk for p in parents.values()]
-        existing = Guardianship.objects.filter(
-            Q(parent_id__in=parent_ids) | Q(student_id__in=[s.pk for s in students.values()])
-        )
-        have = {(g.school_id, g.parent_id, g.student_id): g for g in existing}
+        file_parents = {row.sourced_id for row in self.export.users if self.role_of(row) == "parent"}
+        gone_parents = {sid for sid in file_parents if self.user_rows[sid].deleted}
+        imported_students = {s.pk for s in students.values()}
+        have = {
+            (school_id, parent_id, student_id): (pk, parent_sid)
+            for pk, school_id, parent_id, student_id, parent_sid in Guardianship.objects.filter(
+                Q(parent__sourced_id__in=file_parents) | Q(student_id__in=imported_students)
+            ).values_list("pk", "school_id", "parent_id", "student_id", "parent__sourced_id")
+        }
         new = [Guardianship(school_id=s, parent_id=p, student_id=c) for (s, p, c) in wanted - set(have)]
         Guardianship.objects.bulk_create(new)
         self.report.created["guardianships"] += len(new)
-        deleted_parents = {p.pk for key, p in parents.items() if self.user_rows[key[1]].deleted}
         bulk = self.export.modes["users"] == "bulk"
-        imported_students = {s.pk for s in students.values()}
         stale = [
-            g.pk
-            for key, g in have.items()
-            if key[1] in deleted_parents
-            or (bulk and key not in wanted and key[1] in set(parent_ids) and key[2] in imported_students)
+            pk
+            for key, (pk, parent_sid) in have.items()
+            if parent_sid in gone_parents
+            or (bulk and key not in wanted and parent_sid in file_parents and key[2] in imported_students)
         ]
         if stale:
             Guardianship.objects.filter(pk__in=stale).delete()
