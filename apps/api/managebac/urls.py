@@ -1,6 +1,6 @@
 """URLs of the ManageBac dialect, mounted at both /v2/ and /v2p1/ (apps/api/urls.py)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from apps.api.managebac import views
 
@@ -46,4 +46,5 @@ urlpatterns = [
         name="homeroom-adjustments",
     ),
     path("school/academic-years", views.academic_years, name="academic-years"),
+    re_path(r"^(?P<path>.*)$", views.unknown_path, name="unknown"),
 ]

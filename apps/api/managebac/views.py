@@ -115,6 +115,16 @@ def envelope(name: str, data) -> Response:
     return Response({name: data})
 
 
+# --- anything else under the prefix ---------------------------------------------------------
+
+
+@extend_schema(exclude=True)
+@managebac_view(["GET", "POST", "PUT", "PATCH", "DELETE"], scope="")
+def unknown_path(request, path: str = ""):
+    """A path ManageBac does not have: its 404 body, so clients always get JSON."""
+    raise exceptions.NotFound()
+
+
 # --- discovery --------------------------------------------------------------------------------
 
 

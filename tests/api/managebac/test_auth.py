@@ -95,3 +95,14 @@ def test_answers_json_whatever_the_accept_header(client, token, prefix):
     response = client.get(f"/{prefix}/ping", headers={"auth-token": token, "Accept": "text/html"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
+
+
+def test_unknown_paths_and_methods_answer_json(world, admin, api_as, prefix):
+    api = api_as(admin, prefix=prefix)
+    assert (api.get("no/such/thing").status_code, api.get("no/such/thing").json()) == (404, {"error": "Not Found"})
+    response = api.get("classes/seven")
+    assert (response.status_code, response.json()) == (404, {"error": "Not Found"})
+    response = api.delete("classes")
+    assert (response.status_code, response.json()) == (405, {"error": "Method Not Allowed"})
+    anonymous = api.client.get(f"/{prefix}/no/such/thing")
+    assert (anonymous.status_code, anonymous.json()) == (401, DENIED)
