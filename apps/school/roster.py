@@ -178,7 +178,10 @@ class ExportReader:
             raise RosterError([f"{path}: no such folder or file"])
         if not zipfile.is_zipfile(path):
             raise RosterError([f"{path}: neither a folder nor a .zip of OneRoster CSV files"])
-        self.zip = zipfile.ZipFile(path)
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise RosterError([f"{path}: not a readable .zip ({error})"]) from None
         for info in self.zip.infolist():
             name = PurePosixPath(info.filename)
             # Only "users.csv" or "<one folder>/users.csv"; nothing is ever extracted to disk, so
@@ -207,8 +210,12 @@ class ExportReader:
                 return None
             if info.file_size > MAX_FILE_BYTES:
                 raise RosterError([f"{filename}: larger than {MAX_FILE_BYTES // 2**20} MB"])
-            with self.zip.open(info) as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
+            try:
+                with self.zip.open(info) as handle:
+                    data = handle.read(MAX_FILE_BYTES + 1)
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as error:
+                # Encrypted members, unknown compression, a corrupt stream (its CRC checked at the end).
+                raise RosterError([f"{filename}: cannot be read from the zip ({error})"]) from None
         if len(data) > MAX_FILE_BYTES:
             raise RosterError([f"{filename}: larger than {MAX_FILE_BYTES // 2**20} MB"])
         self.total += len(data)
@@ -485,6 +492,7 @@ class RosterImport:
         self.people: dict[str, dict[tuple[int, str], models.Model]] = {role: {} for role in PERSON_MODELS}
         self.student_updates: set[int] = set()
         self._links: set[tuple[str, str]] | None = None
+        self.outsiders: dict[str, list[models.Model]] = defaultdict(list)
 
     def warn(self, where: str, message: str) -> None:
         self.report.warnings.append(f"{where}: {message}")
@@ -836,11 +844,20 @@ class RosterImport:
             for school in schools:
                 placements[role][(school.pk, row.sourced_id)] = row
         # A parent belongs where their children are, whatever org the export gives them.
-        for parent_sid, student_sid in self.agent_links():
+        links = self.agent_links()
+        schools_by_id = {school.pk: school for school in self.schools.values()}
+        elsewhere = {p.school_id for people in self.outsiders.values() for p in people} - set(schools_by_id)
+        if elsewhere:
+            schools_by_id.update(School.objects.in_bulk(elsewhere))
+        for parent_sid, student_sid in links:
             parent = self.user_rows.get(parent_sid)
-            for school in students_schools.get(student_sid, []):
-                if parent is not None:
-                    placements["parent"][(school.pk, parent_sid)] = parent
+            if parent is None:
+                continue
+            schools = students_schools.get(student_sid) or [
+                schools_by_id[s.school_id] for s in self.outsiders[student_sid] if isinstance(s, Student)
+            ]
+            for school in schools:
+                placements["parent"][(school.pk, parent_sid)] = parent
         placed_parents = {key[1] for key in placements["parent"]}
         for row in self.export.users:
             if self.role_of(row) == "parent" and row.sourced_id not in placed_parents:
@@ -941,34 +958,40 @@ class RosterImport:
         return linked
 
     def agent_links(self) -> set[tuple[str, str]]:
-        """(parent sourcedId, student sourcedId) from agentSourcedIds, read both ways."""
+        """(parent sourcedId, student sourcedId) from agentSourcedIds, read both ways. An agent
+        outside the file (a delta export) is linked when it is already imported."""
         if self._links is not None:
             return self._links
+        unknown = {
+            agent
+            for row in self.export.users
+            for agent in split_list(row["agentSourcedIds"])
+            if agent not in self.user_rows
+        }
+        self.outsiders = defaultdict(list)
+        if unknown:
+            for model in (Student, Parent):
+                for person in model.objects.filter(sourced_id__in=unknown):
+                    self.outsiders[person.sourced_id].append(person)
         links = set()
         for row in self.export.users:
             for agent in split_list(row["agentSourcedIds"]):
                 other = self.user_rows.get(agent)
-                if other is None:
-                    if not self.people_exist(agent):
-                        self.problems.add(row.where, f"agentSourcedIds: {agent!r} is not a user in this export")
-                    continue
-                pair = {row["role"], other["role"]}
-                if row["role"] == "student" and other["role"] in PARENT_ROLES:
-                    links.add((agent, row.sourced_id))
-                elif row["role"] in PARENT_ROLES and other["role"] == "student":
-                    links.add((row.sourced_id, agent))
-                elif "student" in pair and pair & PARENT_ROLES:
-                    pass
+                if other is not None:
+                    other_role = other["role"]
+                elif self.outsiders[agent]:
+                    other_role = "student" if isinstance(self.outsiders[agent][0], Student) else "parent"
                 else:
-                    self.warn(row.where, f"agent {agent!r} ({other['role']}) is not a parent of a student; skipped")
+                    self.problems.add(row.where, f"agentSourcedIds: {agent!r} is not a user in this export")
+                    continue
+                if row["role"] == "student" and other_role in PARENT_ROLES:
+                    links.add((agent, row.sourced_id))
+                elif row["role"] in PARENT_ROLES and other_role == "student":
+                    links.add((row.sourced_id, agent))
+                elif row["role"] not in ("student", *PARENT_ROLES):
+                    self.warn(row.where, f"agent {agent!r} of a {row['role']} is not linked; skipped")
         self._links = links
         return links
-
-    def people_exist(self, sourced_id: str) -> bool:
-        # Agents outside the file (a delta export) are linked when they are already imported.
-        return Student.objects.filter(sourced_id=sourced_id).exists() or (
-            Parent.objects.filter(sourced_id=sourced_id).exists()
-        )
 
     def import_guardianships(self) -> None:
         """Links named in agentSourcedIds are made; in a bulk users file, an imported parent's
@@ -976,11 +999,7 @@ class RosterImport:
         links = self.agent_links()
         self.problems.raise_if_any()
         parents, students = self.people["parent"], self.people["student"]
-        outside = {sid for pair in links for sid in pair if sid not in self.user_rows}
-        outsiders = defaultdict(list)
-        for model in (Parent, Student):
-            for person in model.objects.filter(sourced_id__in=outside):
-                outsiders[person.sourced_id].append(person)
+        outsiders = self.outsiders
         school_ids = {k[0] for k in parents} | {k[0] for k in students}
         wanted = set()
         for parent_sid, student_sid in links:

@@ -782,3 +782,51 @@ def test_the_import_costs_the_same_number_of_queries_whatever_its_size(tmp_path)
     first_small, again_small, first_large, again_large = counts
     assert first_small == first_large and again_small == again_large
     assert first_large < 80 and again_large < 60
+
+
+@pytest.mark.django_db
+def test_a_delta_users_file_links_a_new_guardian_to_an_imported_student(tmp_path):
+    import_roster(SAMPLE)
+    delta = tmp_path / "delta"
+    delta.mkdir()
+    write(
+        delta,
+        "manifest",
+        ["propertyName", "value"],
+        [["manifest.version", "1.0"], ["oneroster.version", "1.1"]]
+        + [[f"file.{name}", "absent"] for name in ("orgs", "academicSessions", "courses", "classes", "enrollments")]
+        + [["file.users", "delta"]],
+    )
+    header, _ = rows_of(SAMPLE, "users")
+    write(delta, "users", header, [])
+    append_rows(
+        delta,
+        "users",
+        {
+            "sourcedId": "G1",
+            "status": "active",
+            "enabledUser": "true",
+            "role": "guardian",
+            "username": "g.archer",
+            "givenName": "Greta",
+            "familyName": "Archer",
+            "agentSourcedIds": "604863",
+        },
+    )
+
+    report = import_roster(delta)
+
+    greta = Parent.objects.get(sourced_id="G1")
+    assert [s.sourced_id for s in greta.children.all()] == ["604863"]
+    assert greta.school.sourced_id == SCHOOL
+    assert report.created["parents"] == report.created["guardianships"] == 1
+    assert Student.objects.count() == 8
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_a_zip_is_refused(tmp_path):
+    bogus = tmp_path / "roster.zip"
+    bogus.write_text("sourcedId\n")
+
+    with pytest.raises(RosterError, match="neither a folder nor a .zip"):
+        import_roster(bogus)
