@@ -149,11 +149,13 @@ def member_data(member: SectionMember, *, self_url: str, status_as_string: bool)
 
 # --- for the OpenAPI schema only --------------------------------------------------------
 
+STATUS_HELP = "1 present, 2 absent, 3 late, 4 excused"
+
 
 class AttendanceRecordOut(serializers.Serializer):
     enrollment_id = serializers.IntegerField()
     date = serializers.DateField()
-    status = serializers.ChoiceField(choices=SECTION_STATUSES)
+    status = serializers.IntegerField(help_text=STATUS_HELP)
     comment = serializers.CharField(allow_blank=True)
 
 
@@ -162,7 +164,7 @@ class AttendancesOut(serializers.Serializer):
 
 
 class StatusGroupOut(serializers.Serializer):
-    status_code = serializers.ChoiceField(choices=SECTION_STATUSES)
+    status_code = serializers.IntegerField(help_text=STATUS_HELP)
     attendances = AttendancesOut()
 
 
@@ -176,7 +178,7 @@ class DateGroupOut(serializers.Serializer):
 
 
 class TotalOut(serializers.Serializer):
-    status = serializers.ChoiceField(choices=SECTION_STATUSES)
+    status = serializers.IntegerField(help_text=STATUS_HELP)
     count = serializers.IntegerField()
 
 
@@ -194,8 +196,15 @@ class AttendanceListOut(serializers.Serializer):
     links = NextLinkOut(required=False)
 
 
+class AttendanceRowIn(serializers.Serializer):
+    enrollment_id = serializers.IntegerField(help_text="May be sent as a string")
+    date = serializers.DateField()
+    status = serializers.IntegerField(help_text=STATUS_HELP + "; may be sent as a string")
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
 class AttendanceRowsIn(serializers.Serializer):
-    attendance = AttendanceRowSerializer(many=True)
+    attendance = AttendanceRowIn(many=True)
 
 
 class AttendanceWriteIn(serializers.Serializer):

@@ -8,10 +8,10 @@ from apps.api.sections import views
 ID = r"[0-9]{1,18}"
 
 urlpatterns = [
-    re_path(rf"^sections/(?P<section_id>{ID})/attendance/?$", views.attendance, name="attendance"),
-    re_path(rf"^sections/(?P<section_id>{ID})/enrollments/?$", views.enrollments, name="enrollments"),
+    re_path(rf"^sections/(?P<section_id>{ID})/attendance$", views.attendance, name="attendance"),
+    re_path(rf"^sections/(?P<section_id>{ID})/enrollments$", views.enrollments, name="enrollments"),
     re_path(
-        rf"^sections/(?P<section_id>{ID})/enrollments/(?P<enrollment_id>{ID})/?$",
+        rf"^sections/(?P<section_id>{ID})/enrollments/(?P<enrollment_id>{ID})$",
         views.enrollment,
         name="enrollment",
     ),

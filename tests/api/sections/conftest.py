@@ -7,7 +7,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_PLAINTEXT, Client
@@ -95,6 +95,12 @@ class Sections:
             headers={"Authorization": self.authorization("GET", url, **overrides), "Accept": accept},
             HTTP_HOST=self.host,
         )
+
+    def follow(self, absolute_url: str):
+        """GET a URL the API handed out (``links.next``), signed as it stands."""
+        split = urlsplit(absolute_url)
+        url = f"{split.path}?{split.query}" if split.query else split.path
+        return self.client.get(url, headers={"Authorization": self.authorization("GET", url)}, HTTP_HOST=split.netloc)
 
     def put(self, path: str, body, *, content_type: str = "application/json", accept: str | None = None, **overrides):
         url = self.url(path)
