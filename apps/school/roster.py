@@ -552,8 +552,8 @@ class RosterImport:
                         self.report.archived[kind] += 1
                     else:
                         self.report.updated[kind] += 1
-                        if model is Student:
-                            self.student_updates.add(obj.pk)
+                    if model is Student:
+                        self.student_updates.add(obj.pk)
             result[key] = obj
         self.claim_uuids(model, new, new_ids)
         model.objects.bulk_create(new)
