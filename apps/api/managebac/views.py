@@ -254,7 +254,7 @@ def attendance_result(index: int, student_id, result: MarkResult | None, errors:
     "has one result per item, in order. Status -1 (the roll's default present) is read-only.",
     request=s.SetClassAttendanceIn,
     responses={200: s.SetClassAttendanceOut},
-    errors=WRITE_ERRORS,
+    errors={400: s.ErrorOut, 401: s.ErrorOut, 404: s.ErrorOut},  # item errors are in the 200's results
 )
 @managebac_view(["PUT"])
 def set_class_attendance(request, class_id: int):
