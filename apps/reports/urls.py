@@ -1,4 +1,4 @@
-"""URLs of the reports pages."""
+"""URLs of the office pages: reports under /office/, settings under /office/settings/."""
 
 from django.urls import path
 
@@ -7,4 +7,18 @@ from apps.reports import views
 app_name = "reports"
 urlpatterns = [
     path("office/", views.dashboard, name="dashboard"),
+    path("office/unmarked/", views.unmarked, name="unmarked"),
+    path("office/reports/", views.term_reports, name="term_reports"),
+    path("office/reports/classes/<int:class_id>/", views.class_report, name="class_report"),
+    path("office/reports/year-groups/<int:year_group_id>/", views.year_group_report, name="year_group_report"),
+    path("office/reports/students/<int:student_id>/", views.student_report, name="student_report"),
+    path("office/chronic-absence/", views.chronic, name="chronic"),
+    path("office/charts/", views.chart_page, name="charts"),
+    path("office/settings/", views.school_settings, name="settings"),
+    path("office/settings/codes/", views.codes, name="codes"),
+    path("office/settings/codes/<int:code_id>/", views.code_edit, name="code_edit"),
+    path("office/settings/adjustments/", views.adjustments, name="adjustments"),
+    path("office/settings/adjustments/<int:adjustment_id>/", views.adjustment_edit, name="adjustment_edit"),
+    path("office/settings/adjustments/<int:adjustment_id>/delete/", views.adjustment_delete, name="adjustment_delete"),
+    path("office/audit/", views.audit_log, name="audit"),
 ]

@@ -1,10 +1,582 @@
-"""Pages of the reports app."""
+"""The office pages: today's picture, unmarked rolls, term reports, chronic absence, charts,
+exports, and the settings an attendance manager keeps."""
 
+from __future__ import annotations
+
+import zoneinfo
+from datetime import timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from apps.classes.models import SchoolClass, TeacherAssignment
+from apps.homeroom.models import Adjustment
+from apps.reports import charts, exports, selectors, services
+from apps.reports.forms import (
+    AdjustmentForm,
+    AttendanceCodeForm,
+    AuditFilterForm,
+    ChartForm,
+    ChronicForm,
+    ReportFilterForm,
+    SchoolSettingsForm,
+    UnmarkedForm,
+)
+from apps.school.access import get_class_for_user, get_year_group_for_user, is_school_admin
+from apps.school.models import Advisor, AttendanceCode, School, Student, YearGroup
+
+
+def _now(school: School):
+    return timezone.localtime(timezone=zoneinfo.ZoneInfo(school.timezone))
+
+
+def _export_format(request) -> str | None:
+    fmt = request.GET.get("format")
+    return fmt if fmt in exports.FORMATS else None
+
+
+def _query_without_format(request) -> str:
+    query = request.GET.copy()
+    query.pop("format", None)
+    return query.urlencode()
+
+
+def _term_or_404(terms, wanted, today):
+    term = selectors.pick_term(terms, wanted, today)
+    if term is None:
+        raise Http404("The school has no terms yet")
+    return term
+
+
+def _weekly_chart(title: str, marks, term, today) -> charts.Chart:
+    points = selectors.weekly_rates(marks, term, until=min(today, term.end_date))
+    rated = [p for p in points if p.rate is not None]
+    if rated:
+        low = min(rated, key=lambda p: p.rate)
+        desc = (
+            f"Attendance rate per week of {term.name}, over {len(points)} weeks. "
+            f"Latest week {rated[-1].rate * 100:.1f}%; lowest {low.rate * 100:.1f}% in the week of "
+            f"{low.week:%-d %b}."
+        )
+    else:
+        desc = f"No marks yet in {term.name}."
+    return charts.line_chart(
+        title=title,
+        desc=desc,
+        points=[(f"{p.week:%-d %b}", None if p.rate is None else p.rate * 100) for p in points],
+    )
+
+
+def _distribution_chart(title: str, distribution) -> charts.Chart:
+    total = sum(n for _, n in distribution)
+    desc = (
+        "Marks per attendance code: "
+        + "; ".join(f"{c.label} {n} ({n / total * 100:.1f}%)" for c, n in distribution)
+        + "."
+        if total
+        else "No marks yet."
+    )
+    return charts.bar_chart(title=title, desc=desc, bars=[(c.abbreviation, n, c.colour) for c, n in distribution])
+
+
+# ---------------------------------------------------------------- today
 
 
 @login_required
 def dashboard(request):
-    # Placeholder until its issue lands.
-    return render(request, "placeholder.html", {"title": "Office"})
+    school = selectors.office_school(request.user)
+    now = _now(school)
+    today = now.date()
+    class_counts, daily_counts = selectors.counts_on(school, today)
+    unmarked = selectors.unmarked_rolls(school, today, today, now=now)
+    absences = selectors.unexcused_absences_on(school, today)
+    if fmt := _export_format(request):
+        return exports.export_response(
+            [
+                exports.counts_table("Lessons today", class_counts),
+                exports.counts_table("Homeroom today", daily_counts),
+                exports.unmarked_table(unmarked, school.period_offset),
+                exports.Table(
+                    title="Absences without excusal",
+                    headers=["Student", "Student number", "Year group", "Where", "Period", "Code"],
+                    rows=[
+                        [
+                            a.student.full_name,
+                            a.student.student_number,
+                            a.student.year_group.name if a.student.year_group else "",
+                            a.where,
+                            "" if a.period is None else a.period.number + school.period_offset,
+                            a.code.label,
+                        ]
+                        for a in absences
+                    ],
+                ),
+            ],
+            filename=f"today-{today}",
+            fmt=fmt,
+        )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "school": school,
+            "today": today,
+            "now": now,
+            "class_counts": class_counts,
+            "daily_counts": daily_counts,
+            "class_total": sum(n for _, n in class_counts),
+            "daily_total": sum(n for _, n in daily_counts),
+            "unmarked": unmarked,
+            "absences": absences,
+            "chart": _distribution_chart("Lesson marks today by code", class_counts) if class_counts else None,
+            "query": "",
+            "section": "today",
+        },
+    )
+
+
+# ---------------------------------------------------------------- unmarked rolls
+
+
+@login_required
+def unmarked(request):
+    school = selectors.office_school(request.user)
+    now = _now(school)
+    today = now.date()
+    form = UnmarkedForm(request.GET or {"start": today - timedelta(days=6), "end": today})
+    meetings = []
+    if form.is_valid():
+        meetings = selectors.unmarked_rolls(school, form.cleaned_data["start"], form.cleaned_data["end"], now=now)
+        if fmt := _export_format(request):
+            return exports.export_response(
+                [exports.unmarked_table(meetings, school.period_offset)],
+                filename=f"unmarked-{form.cleaned_data['start']}-{form.cleaned_data['end']}",
+                fmt=fmt,
+            )
+    return render(
+        request,
+        "reports/unmarked.html",
+        {
+            "school": school,
+            "form": form,
+            "meetings": meetings,
+            "by_teacher": selectors.group_by_teacher(meetings),
+            "by_class": selectors.group_by_class(meetings),
+            "query": _query_without_format(request) or f"start={form.data.get('start')}&end={form.data.get('end')}",
+            "section": "unmarked",
+        },
+    )
+
+
+# ---------------------------------------------------------------- term reports
+
+
+def _teacher_scope(user):
+    """The classes a teacher teaches and the year groups they advise (as subqueries)."""
+    return (
+        TeacherAssignment.objects.filter(teacher__user=user).values("school_class_id"),
+        Advisor.objects.filter(teacher__user=user).values("year_group_id"),
+    )
+
+
+@login_required
+def term_reports(request):
+    """The school by year group (homeroom) and by class (lessons); a teacher sees only theirs."""
+    school, is_admin = selectors.report_school(request.user)
+    today = school.today()
+    terms = selectors.school_terms(school)
+    class_ids = year_group_ids = None
+    year_groups = YearGroup.objects.filter(school=school)
+    classes = SchoolClass.objects.filter(school=school).order_by("name")
+    if not is_admin:
+        class_ids, year_group_ids = _teacher_scope(request.user)
+        year_groups = year_groups.filter(pk__in=year_group_ids)
+        classes = classes.filter(pk__in=class_ids)
+    form = ReportFilterForm(request.GET or None, terms=terms, year_groups=year_groups, classes=classes)
+    term = _term_or_404(terms, form.value("term"), today)
+    year_group = form.value("year_group")
+    school_class = form.value("school_class")
+    include_archived = bool(form.value("include_archived", False))
+    by_year_group, by_class = selectors.school_overview(
+        school,
+        term,
+        include_archived=include_archived,
+        year_group=year_group,
+        school_class=school_class,
+        class_ids=class_ids,
+        year_group_ids=year_group_ids,
+    )
+    if fmt := _export_format(request):
+        return exports.export_response(
+            [exports.report_table(by_year_group), exports.report_table(by_class)],
+            filename=f"term-report-{term.name}",
+            fmt=fmt,
+        )
+    return render(
+        request,
+        "reports/term_reports.html",
+        {
+            "school": school,
+            "is_admin": is_admin,
+            "form": form,
+            "term": term,
+            "reports": [by_year_group, by_class],
+            "query": _query_without_format(request),
+            "section": "reports",
+        },
+    )
+
+
+def _simple_filter(request, school: School):
+    terms = selectors.school_terms(school)
+    form = ReportFilterForm(request.GET or None, terms=terms)
+    term = _term_or_404(terms, form.value("term"), school.today())
+    return form, term, bool(form.value("include_archived", False))
+
+
+@login_required
+def class_report(request, class_id: int):
+    school_class = get_class_for_user(request.user, class_id)
+    school = school_class.school
+    form, term, include_archived = _simple_filter(request, school)
+    report = selectors.class_report(school_class, term, include_archived=include_archived)
+    if fmt := _export_format(request):
+        return exports.export_response(
+            [exports.report_table(report, with_number=True)], filename=f"{school_class.name}-{term.name}", fmt=fmt
+        )
+    marks = selectors.marks_for(selectors.LESSONS, school, term, include_archived).filter(school_class=school_class)
+    return render(
+        request,
+        "reports/class_report.html",
+        {
+            "school": school,
+            "school_class": school_class,
+            "form": form,
+            "term": term,
+            "report": report,
+            "weekly": _weekly_chart(f"{school_class.name}: attendance by week", marks, term, school.today()),
+            "distribution": _distribution_chart(
+                f"{school_class.name}: marks by code",
+                [(c, report.totals.counts.get(c.pk, 0)) for c in report.codes if report.totals.counts.get(c.pk)],
+            ),
+            "query": _query_without_format(request),
+            "section": "reports",
+        },
+    )
+
+
+@login_required
+def year_group_report(request, year_group_id: int):
+    year_group = get_year_group_for_user(request.user, year_group_id)
+    school = year_group.school
+    form, term, include_archived = _simple_filter(request, school)
+    report = selectors.year_group_report(year_group, term, include_archived=include_archived)
+    if fmt := _export_format(request):
+        return exports.export_response(
+            [exports.report_table(report, with_number=True), exports.adjustments_table(report)],
+            filename=f"{year_group.name}-{term.name}",
+            fmt=fmt,
+        )
+    marks = selectors.marks_for(selectors.HOMEROOM, school, term, include_archived).filter(
+        student__year_group=year_group
+    )
+    return render(
+        request,
+        "reports/year_group_report.html",
+        {
+            "school": school,
+            "year_group": year_group,
+            "form": form,
+            "term": term,
+            "report": report,
+            "weekly": _weekly_chart(f"{year_group.name}: homeroom attendance by week", marks, term, school.today()),
+            "distribution": _distribution_chart(
+                f"{year_group.name}: homeroom marks by code (adjustments applied)",
+                [(c, report.totals.counts.get(c.pk, 0)) for c in report.codes if report.totals.counts.get(c.pk)],
+            ),
+            "query": _query_without_format(request),
+            "section": "reports",
+        },
+    )
+
+
+@login_required
+def student_report(request, student_id: int):
+    student = selectors.get_report_student(request.user, student_id)
+    school = student.school
+    form, term, _ = _simple_filter(request, school)
+    is_admin = is_school_admin(request.user, school)
+    class_ids = None
+    shows_homeroom = is_admin
+    if not is_admin:
+        class_ids, year_group_ids = _teacher_scope(request.user)
+        shows_homeroom = YearGroup.objects.filter(pk__in=year_group_ids, students=student).exists()
+    homeroom, lessons = selectors.student_report(student, term, class_ids=class_ids)
+    if fmt := _export_format(request):
+        tables = [exports.report_table(homeroom), exports.adjustments_table(homeroom)] if shows_homeroom else []
+        tables.append(exports.report_table(lessons))
+        return exports.export_response(tables, filename=f"{student.full_name}-{term.name}", fmt=fmt)
+    if shows_homeroom:
+        marks = selectors.marks_for(selectors.HOMEROOM, school, term, True).filter(student=student)
+        chart_title = f"{student.full_name}: homeroom attendance by week"
+    else:
+        marks = selectors.marks_for(selectors.LESSONS, school, term, True).filter(
+            student=student, school_class_id__in=class_ids
+        )
+        chart_title = f"{student.full_name}: attendance in your classes by week"
+    return render(
+        request,
+        "reports/student_report.html",
+        {
+            "school": school,
+            "student": student,
+            "form": form,
+            "term": term,
+            "homeroom": homeroom if shows_homeroom else None,
+            "lessons": lessons,
+            "weekly": _weekly_chart(chart_title, marks, term, school.today()),
+            "query": _query_without_format(request),
+            "section": "reports",
+        },
+    )
+
+
+# ---------------------------------------------------------------- chronic absence and charts
+
+
+@login_required
+def chronic(request):
+    school = selectors.office_school(request.user)
+    today = school.today()
+    terms = selectors.school_terms(school)
+    form = ChronicForm(request.GET or None, terms=terms, school=school)
+    data = form.cleaned_data if form.is_valid() else {}
+    term = _term_or_404(terms, data.get("term"), today)
+    source = data.get("source") or selectors.HOMEROOM
+    sort = data.get("sort") or "rate"
+    rows = selectors.chronic_absence(
+        school,
+        term,
+        source=source,
+        today=today,
+        year_group=data.get("year_group"),
+        include_archived=bool(data.get("include_archived")),
+        sort=sort,
+    )
+    if fmt := _export_format(request):
+        return exports.export_response([exports.chronic_table(rows)], filename=f"chronic-absence-{term.name}", fmt=fmt)
+    for row in rows:
+        rates = [None if p.rate is None else p.rate * 100 for p in row.trend]
+        known = ", ".join(f"{p.week:%-d %b} {p.rate * 100:.0f}%" for p in row.trend if p.rate is not None)
+        row.sparkline = charts.sparkline(rates, label=f"Weekly attendance of {row.student.full_name}: {known}")
+    sort_query = request.GET.copy()
+    sort_query.pop("sort", None)
+    sort_query.pop("format", None)
+    return render(
+        request,
+        "reports/chronic.html",
+        {
+            "school": school,
+            "form": form,
+            "term": term,
+            "source": selectors.SOURCES[source],
+            "rows": rows,
+            "sort": sort,
+            "sort_query": sort_query.urlencode(),
+            "threshold": int(selectors.CHRONIC_THRESHOLD * 100),
+            "query": _query_without_format(request),
+            "section": "chronic",
+        },
+    )
+
+
+@login_required
+def chart_page(request):
+    school = selectors.office_school(request.user)
+    today = school.today()
+    terms = selectors.school_terms(school)
+    form = ChartForm(request.GET or None, terms=terms, school=school)
+    data = form.cleaned_data if form.is_valid() else {}
+    term = _term_or_404(terms, data.get("term"), today)
+    source = data.get("source") or selectors.HOMEROOM
+    year_group = data.get("year_group")
+    marks = selectors.marks_for(source, school, term)
+    scope = school.name
+    if year_group is not None:
+        marks = marks.filter(student__year_group=year_group)
+        scope = year_group.name
+    codes = selectors.school_codes(school)
+    what = "homeroom" if source == selectors.HOMEROOM else "lesson"
+    return render(
+        request,
+        "reports/charts.html",
+        {
+            "school": school,
+            "form": form,
+            "term": term,
+            "weekly": _weekly_chart(f"{scope}: {what} attendance by week", marks, term, today),
+            "distribution": _distribution_chart(
+                f"{scope}: {what} marks by code", selectors.code_distribution(marks, codes)
+            ),
+            "section": "charts",
+        },
+    )
+
+
+# ---------------------------------------------------------------- settings
+
+
+@login_required
+def school_settings(request):
+    school = selectors.office_school(request.user)
+    form = SchoolSettingsForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.school_settings_update(actor=request.user, school=school, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "School settings saved.")
+            return redirect("reports:settings")
+    return render(request, "reports/settings.html", {"school": school, "form": form, "section": "settings"})
+
+
+@login_required
+def codes(request):
+    school = selectors.office_school(request.user)
+    return render(
+        request,
+        "reports/codes.html",
+        {"school": school, "codes": selectors.school_codes(school), "section": "codes"},
+    )
+
+
+@login_required
+def code_edit(request, code_id: int):
+    school = selectors.office_school(request.user)
+    try:
+        code = AttendanceCode.objects.select_related("school").get(school=school, pk=code_id)
+    except AttendanceCode.DoesNotExist:
+        raise Http404("No such code") from None
+    form = AttendanceCodeForm(request.POST or None, code=code)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_code_update(actor=request.user, code=code, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{code.label} ({code.abbreviation}) saved.")
+            return redirect("reports:codes")
+    return render(request, "reports/code_edit.html", {"school": school, "code": code, "form": form, "section": "codes"})
+
+
+def _adjustment_for_admin(user, adjustment_id) -> Adjustment:
+    school = selectors.office_school(user)
+    try:
+        return Adjustment.objects.select_related("school", "student", "term", "code").get(
+            school=school, pk=adjustment_id
+        )
+    except Adjustment.DoesNotExist:
+        raise Http404("No such adjustment") from None
+
+
+@login_required
+def adjustments(request):
+    school = selectors.office_school(request.user)
+    form = AdjustmentForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.adjustment_create(actor=request.user, school=school, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Adjustment added.")
+            return redirect("reports:adjustments")
+    terms = selectors.school_terms(school)
+    filter_form = ReportFilterForm(request.GET or None, terms=terms)
+    term = selectors.pick_term(terms, filter_form.value("term"), school.today())
+    rows = (
+        Adjustment.objects.filter(school=school, term=term)
+        .select_related("student__year_group", "code", "term")
+        .order_by("student__last_name", "student__first_name", "code__sort_order")
+    )
+    return render(
+        request,
+        "reports/adjustments.html",
+        {
+            "school": school,
+            "form": form,
+            "filter_form": filter_form,
+            "term": term,
+            "adjustments": rows,
+            "section": "adjustments",
+        },
+    )
+
+
+@login_required
+def adjustment_edit(request, adjustment_id: int):
+    adjustment = _adjustment_for_admin(request.user, adjustment_id)
+    form = AdjustmentForm(request.POST or None, school=adjustment.school, instance=adjustment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.adjustment_update(
+                actor=request.user,
+                adjustment=adjustment,
+                code=form.cleaned_data["code"],
+                value=form.cleaned_data["adjustment"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Adjustment saved.")
+            return redirect(f"{reverse('reports:adjustments')}?term={adjustment.term_id}")
+    return render(
+        request,
+        "reports/adjustment_edit.html",
+        {"school": adjustment.school, "adjustment": adjustment, "form": form, "section": "adjustments"},
+    )
+
+
+@login_required
+@require_POST
+def adjustment_delete(request, adjustment_id: int):
+    adjustment = _adjustment_for_admin(request.user, adjustment_id)
+    term_id = adjustment.term_id
+    services.adjustment_delete(actor=request.user, adjustment=adjustment)
+    messages.success(request, "Adjustment deleted.")
+    return redirect(f"{reverse('reports:adjustments')}?term={term_id}")
+
+
+@login_required
+def audit_log(request):
+    school = selectors.office_school(request.user)
+    form = AuditFilterForm(request.GET or None, school=school)
+    data = form.cleaned_data if form.is_valid() else {}
+    student_ids = None
+    if data.get("student"):
+        text = data["student"].strip()
+        matches = Student.objects.filter(school=school).filter(
+            Q(student_number__iexact=text) | Q(first_name__icontains=text) | Q(last_name__icontains=text)
+        )
+        student_ids = list(matches.values_list("pk", flat=True)[:500])
+    rows = selectors.audit_log(
+        school,
+        student_ids=student_ids,
+        school_class=data.get("school_class"),
+        on=data.get("date"),
+        channel=data.get("channel") or "",
+    )
+    return render(
+        request,
+        "reports/audit.html",
+        {"school": school, "form": form, "rows": rows, "section": "audit"},
+    )

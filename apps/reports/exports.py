@@ -1,0 +1,165 @@
+"""Reports as CSV and XLSX: the same tables, built from the same report objects as the pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.text import slugify
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from apps.reports.selectors import ChronicRow, Figures, Meeting, Report
+
+FORMATS = {"csv", "xlsx"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+def _figure_cells(report: Report, figures: Figures) -> list[Any]:
+    cells: list[Any] = [figures.counts.get(c.pk, 0) for c in report.codes]
+    cells += [figures.total, figures.rate_percent, figures.late, figures.excused, figures.unexcused]
+    if report.shows_adjustments:
+        cells.append(figures.adjustment_total)
+    return cells
+
+
+def report_table(report: Report, *, with_number: bool = False) -> Table:
+    """One row per group (student, class or year group), then the totals: the page's numbers."""
+    headers = [report.group_label or "Group"]
+    if with_number:
+        headers.append("Student number")
+    headers += [f"{c.label} ({c.abbreviation})" for c in report.codes]
+    headers += ["Marks", "Attendance rate (%)", "Late", "Excused absences", "Unexcused absences"]
+    if report.shows_adjustments:
+        headers.append("Adjustments (net)")
+    rows = []
+    for row in report.rows:
+        cells: list[Any] = [row.label + (" (archived)" if row.archived else "")]
+        if with_number:
+            cells.append(row.sublabel)
+        rows.append(cells + _figure_cells(report, row.figures))
+    if len(report.rows) != 1:
+        rows.append(["Total"] + ([""] if with_number else []) + _figure_cells(report, report.totals))
+    return Table(title=f"{report.title} — {report.term.name}", headers=headers, rows=rows)
+
+
+def adjustments_table(report: Report) -> Table:
+    """Each adjustment behind a report's numbers, per row and code."""
+    by_code = {c.pk: c for c in report.codes}
+    rows = [
+        [
+            row.label,
+            f"{by_code[code_id].label} ({by_code[code_id].abbreviation})" if code_id in by_code else code_id,
+            value,
+        ]
+        for row in report.rows
+        for code_id, value in sorted(row.figures.adjustments.items())
+    ]
+    return Table(title="Adjustments", headers=[report.group_label or "Group", "Code", "Adjustment"], rows=rows)
+
+
+def unmarked_table(meetings: list[Meeting], period_offset: int) -> Table:
+    return Table(
+        title="Rolls not taken",
+        headers=["Date", "Period", "Class", "Teachers"],
+        rows=[
+            [
+                m.date.isoformat(),
+                m.period.number + period_offset,
+                m.school_class.name,
+                ", ".join(t.full_name for t in m.teachers),
+            ]
+            for m in meetings
+        ],
+    )
+
+
+def chronic_table(rows: list[ChronicRow]) -> Table:
+    weeks = rows[0].trend if rows else []
+    return Table(
+        title="Chronic absence",
+        headers=["Student", "Student number", "Year group", "Sessions marked", "Absent", "Absent (%)"]
+        + [f"Week of {p.week.isoformat()} attendance (%)" for p in weeks],
+        rows=[
+            [
+                f"{r.student.last_name}, {r.student.first_name}",
+                r.student.student_number,
+                r.student.year_group.name if r.student.year_group else "",
+                r.total,
+                r.absent,
+                r.absence_percent,
+            ]
+            + [None if p.rate is None else round(p.rate * 100, 1) for p in r.trend]
+            for r in rows
+        ],
+    )
+
+
+def counts_table(title: str, counts) -> Table:
+    return Table(title=title, headers=["Code", "Marks"], rows=[[f"{c.label} ({c.abbreviation})", n] for c, n in counts])
+
+
+def export_response(tables: list[Table], *, filename: str, fmt: str) -> HttpResponse:
+    """Several tables in one file: one sheet each in XLSX, one after another in CSV."""
+    name = slugify(filename) or "report"
+    if fmt == "xlsx":
+        response = HttpResponse(workbook_bytes(tables), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = HttpResponse(csv_text(tables), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def csv_text(tables: list[Table]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for i, table in enumerate(tables):
+        if len(tables) > 1:
+            if i:
+                writer.writerow([])
+            writer.writerow([table.title])
+        writer.writerow(table.headers)
+        writer.writerows([["" if cell is None else cell for cell in row] for row in table.rows])
+    return out.getvalue()
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    # Excel forbids []:*?/\ in sheet names and keeps at most 31 characters.
+    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Sheet"
+    candidate, n = clean, 2
+    while candidate in used:
+        candidate = f"{clean[:28]} {n}"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+def workbook_bytes(tables: list[Table]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_title(table.title, used))
+        sheet.append(table.headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append(row)
+        sheet.freeze_panes = "B2"
+        for index, header in enumerate(table.headers, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(str(header)) + 2))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

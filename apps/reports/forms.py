@@ -1,0 +1,223 @@
+"""Forms of the office pages: report filters (GET) and settings (POST, saved by services)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import timedelta
+
+from django import forms
+
+from apps.classes.models import Channel, SchoolClass
+from apps.reports.selectors import MAX_UNMARKED_DAYS, SOURCES
+from apps.reports.services import COLOUR, MAX_ADJUSTMENT, MAX_EDIT_DAYS
+from apps.school.models import AttendanceCode, School, Student, Term, YearGroup
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _term_choices(terms: list[Term]) -> list[tuple[str, str]]:
+    return [(str(t.pk), f"{t.name} ({t.academic_year.name})") for t in terms]
+
+
+class ReportFilterForm(forms.Form):
+    """Which term, whom, and whether archived students count."""
+
+    term = forms.ChoiceField(required=False)
+    year_group = forms.ModelChoiceField(
+        queryset=YearGroup.objects.none(), required=False, empty_label="All year groups"
+    )
+    school_class = forms.ModelChoiceField(
+        queryset=SchoolClass.objects.none(), required=False, empty_label="All classes", label="Class"
+    )
+    include_archived = forms.BooleanField(required=False, label="Include archived students")
+
+    def __init__(self, data, *, terms: list[Term], year_groups=None, classes=None):
+        super().__init__(data)
+        self.fields["term"].choices = _term_choices(terms)
+        if year_groups is None:
+            del self.fields["year_group"]
+        else:
+            self.fields["year_group"].queryset = year_groups
+        if classes is None:
+            del self.fields["school_class"]
+        else:
+            self.fields["school_class"].queryset = classes
+
+    def value(self, name, default=None):
+        return self.cleaned_data.get(name, default) if self.is_valid() else default
+
+
+class UnmarkedForm(forms.Form):
+    start = forms.DateField(widget=DateInput(), label="From")
+    end = forms.DateField(widget=DateInput(), label="To")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "The end comes before the start.")
+            elif end - start > timedelta(days=MAX_UNMARKED_DAYS):
+                self.add_error("end", f"Choose at most {MAX_UNMARKED_DAYS} days at a time.")
+        return data
+
+
+class ChronicForm(forms.Form):
+    term = forms.ChoiceField(required=False)
+    source = forms.ChoiceField(choices=list(SOURCES.items()), required=False, label="Sessions")
+    year_group = forms.ModelChoiceField(
+        queryset=YearGroup.objects.none(), required=False, empty_label="All year groups"
+    )
+    include_archived = forms.BooleanField(required=False, label="Include archived students")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("rate", "Highest absence first"),
+            ("-rate", "Lowest absence first"),
+            ("absent", "Most sessions missed"),
+            ("name", "Name"),
+            ("year", "Year group"),
+        ],
+        label="Sort by",
+    )
+
+    def __init__(self, data, *, terms: list[Term], school: School):
+        super().__init__(data)
+        self.fields["term"].choices = _term_choices(terms)
+        self.fields["year_group"].queryset = YearGroup.objects.filter(school=school)
+
+
+class ChartForm(forms.Form):
+    term = forms.ChoiceField(required=False)
+    source = forms.ChoiceField(choices=list(SOURCES.items()), required=False, label="Sessions")
+    year_group = forms.ModelChoiceField(queryset=YearGroup.objects.none(), required=False, empty_label="Whole school")
+
+    def __init__(self, data, *, terms: list[Term], school: School):
+        super().__init__(data)
+        self.fields["term"].choices = _term_choices(terms)
+        self.fields["year_group"].queryset = YearGroup.objects.filter(school=school)
+
+
+class AuditFilterForm(forms.Form):
+    student = forms.CharField(required=False, label="Student name or number", max_length=100)
+    school_class = forms.ModelChoiceField(
+        queryset=SchoolClass.objects.none(), required=False, empty_label="Any class", label="Class"
+    )
+    date = forms.DateField(required=False, widget=DateInput(), label="Date of the mark")
+    channel = forms.ChoiceField(choices=[("", "Any channel"), *Channel.choices], required=False)
+
+    def __init__(self, data, *, school: School):
+        super().__init__(data)
+        self.fields["school_class"].queryset = SchoolClass.objects.filter(school=school).order_by("name")
+
+
+class AttendanceCodeForm(forms.Form):
+    label = forms.CharField(max_length=50)
+    abbreviation = forms.CharField(max_length=10)
+    kind = forms.ChoiceField(choices=AttendanceCode.Kind.choices)
+    presence = forms.ChoiceField(
+        choices=AttendanceCode.Presence.choices, help_text="Whether this code counts towards the attendance rate."
+    )
+    colour = forms.CharField(
+        max_length=7, widget=forms.TextInput(attrs={"type": "color"}), help_text="Shown on roll pages and charts."
+    )
+    enabled = forms.BooleanField(required=False, help_text="Disabled codes cannot be chosen on a roll.")
+
+    def __init__(self, data=None, *, code: AttendanceCode):
+        initial = {
+            name: getattr(code, name) for name in ("label", "abbreviation", "kind", "presence", "colour", "enabled")
+        }
+        super().__init__(data, initial=initial)
+        self.code = code
+        if code.is_default_present:
+            self.fields["enabled"].disabled = True
+            self.fields["enabled"].help_text = "The default present code of a taken roll is always enabled."
+
+    def clean_colour(self):
+        colour = self.cleaned_data["colour"]
+        if not COLOUR.match(colour):
+            raise forms.ValidationError("Use a colour like #1d4ed8.")
+        return colour.lower()
+
+    def clean_abbreviation(self):
+        abbreviation = self.cleaned_data["abbreviation"].strip()
+        taken = AttendanceCode.objects.filter(school=self.code.school, abbreviation=abbreviation).exclude(
+            pk=self.code.pk
+        )
+        if taken.exists():
+            raise forms.ValidationError(f"Another code already uses “{abbreviation}”.")
+        return abbreviation
+
+
+class AdjustmentForm(forms.Form):
+    student = forms.ModelChoiceField(queryset=Student.objects.none())
+    term = forms.ModelChoiceField(queryset=Term.objects.none())
+    code = forms.ModelChoiceField(queryset=AttendanceCode.objects.none())
+    adjustment = forms.IntegerField(
+        min_value=-MAX_ADJUSTMENT,
+        max_value=MAX_ADJUSTMENT,
+        help_text="Added to the student's count of this code in the term; negative to take away.",
+    )
+    reason = forms.CharField(max_length=255, required=False)
+
+    def __init__(self, data=None, *, school: School, instance=None):
+        initial = {}
+        if instance is not None:
+            initial = {
+                "student": instance.student_id,
+                "term": instance.term_id,
+                "code": instance.code_id,
+                "adjustment": instance.adjustment,
+                "reason": instance.reason,
+            }
+        super().__init__(data, initial=initial)
+        self.fields["student"].queryset = Student.objects.filter(school=school).order_by("last_name", "first_name")
+        self.fields["student"].label_from_instance = lambda s: f"{s.last_name}, {s.first_name} ({s.student_number})"
+        self.fields["term"].queryset = Term.objects.filter(school=school).order_by("start_date")
+        self.fields["code"].queryset = AttendanceCode.objects.filter(school=school)
+        self.fields["code"].label_from_instance = lambda c: f"{c.label} ({c.abbreviation})"
+        if instance is not None:
+            # Who and when an adjustment is for is its identity: change the code and amount only.
+            self.fields["student"].disabled = True
+            self.fields["term"].disabled = True
+
+    def clean_adjustment(self):
+        value = self.cleaned_data["adjustment"]
+        if value == 0:
+            raise forms.ValidationError("An adjustment of 0 changes nothing.")
+        return value
+
+
+class SchoolSettingsForm(forms.Form):
+    teacher_edit_days = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_EDIT_DAYS,
+        label="Days back teachers may edit a roll",
+        help_text="0: today only. Admins may always edit any date.",
+    )
+    attendance_in_sis = forms.BooleanField(
+        required=False,
+        label="Attendance managed in the SIS",
+        help_text="Section-style attendance endpoints then answer 410 Gone.",
+    )
+    periods_from_zero = forms.BooleanField(
+        required=False, label="Count periods from 0", help_text="Only changes how periods are labelled."
+    )
+    timezone = forms.ChoiceField(label="Time zone")
+
+    def __init__(self, data=None, *, school: School):
+        super().__init__(
+            data,
+            initial={
+                "teacher_edit_days": school.teacher_edit_days,
+                "attendance_in_sis": school.attendance_in_sis,
+                "periods_from_zero": school.periods_from_zero,
+                "timezone": school.timezone,
+            },
+        )
+        self.fields["timezone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]

@@ -1,0 +1,165 @@
+"""Writes to a school's attendance settings: codes, term adjustments, school settings.
+
+Only the school's admins may call them (PermissionError otherwise). Bad values raise
+``ValidationError`` with errors by field and leave everything as it was."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from apps.homeroom.models import Adjustment
+from apps.school.access import is_school_admin
+from apps.school.models import AttendanceCode, School, Student, Term
+
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+MAX_EDIT_DAYS = 366
+MAX_ADJUSTMENT = 999
+
+
+def _require_admin(actor, school: School) -> None:
+    if actor is None or not is_school_admin(actor, school):
+        raise PermissionError("Only the school's attendance managers may change its settings")
+
+
+def attendance_code_update(
+    *,
+    actor,
+    code: AttendanceCode,
+    label: str,
+    abbreviation: str,
+    kind: str,
+    presence: str,
+    colour: str,
+    enabled: bool,
+) -> AttendanceCode:
+    """Change how a code reads and counts. Its ManageBac status is fixed (the dialects map by
+    it), and the default present (-1) stays enabled: every taken roll starts from it."""
+    _require_admin(actor, code.school)
+    errors: dict[str, list[str]] = {}
+    label, abbreviation = label.strip(), abbreviation.strip()
+    if not label:
+        errors.setdefault("label", []).append("A code needs a label.")
+    if not abbreviation:
+        errors.setdefault("abbreviation", []).append("A code needs an abbreviation.")
+    elif AttendanceCode.objects.filter(school=code.school, abbreviation=abbreviation).exclude(pk=code.pk).exists():
+        errors.setdefault("abbreviation", []).append(f"Another code already uses “{abbreviation}”.")
+    if kind not in AttendanceCode.Kind.values:
+        errors.setdefault("kind", []).append("Choose one of the kinds.")
+    if presence not in AttendanceCode.Presence.values:
+        errors.setdefault("presence", []).append("Choose Present or Absent.")
+    if not COLOUR.match(colour or ""):
+        errors.setdefault("colour", []).append("Use a colour like #1d4ed8.")
+    if code.is_default_present and not enabled:
+        errors.setdefault("enabled", []).append("The default present code cannot be disabled.")
+    if errors:
+        raise ValidationError(errors)
+    code.label, code.abbreviation, code.kind, code.presence = label, abbreviation, kind, presence
+    code.colour, code.enabled = colour.lower(), enabled
+    try:
+        with transaction.atomic():
+            code.save(update_fields=["label", "abbreviation", "kind", "presence", "colour", "enabled"])
+    except IntegrityError:
+        # Another admin took the abbreviation between our check and our save.
+        code.refresh_from_db()
+        raise ValidationError({"abbreviation": [f"Another code already uses “{abbreviation}”."]}) from None
+    return code
+
+
+def _check_adjustment(school: School, student: Student, term: Term, code: AttendanceCode, value: int) -> None:
+    errors: dict[str, list[str]] = {}
+    if student.school_id != school.pk:
+        errors.setdefault("student", []).append("Not a student of this school.")
+    if term.school_id != school.pk:
+        errors.setdefault("term", []).append("Not a term of this school.")
+    if code.school_id != school.pk:
+        errors.setdefault("code", []).append("Not a code of this school.")
+    if value == 0:
+        errors.setdefault("adjustment", []).append("An adjustment of 0 changes nothing.")
+    elif abs(value) > MAX_ADJUSTMENT:
+        errors.setdefault("adjustment", []).append(f"Keep it between -{MAX_ADJUSTMENT} and {MAX_ADJUSTMENT}.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _duplicate() -> ValidationError:
+    return ValidationError({"code": ["This student already has an adjustment of this code in this term: change it."]})
+
+
+def adjustment_create(
+    *,
+    actor,
+    school: School,
+    student: Student,
+    term: Term,
+    code: AttendanceCode,
+    adjustment: int,
+    reason: str = "",
+) -> Adjustment:
+    """Add a signed correction to a student's count of a code in a term."""
+    _require_admin(actor, school)
+    _check_adjustment(school, student, term, code, adjustment)
+    if Adjustment.objects.filter(student=student, term=term, code=code).exists():
+        raise _duplicate()
+    try:
+        with transaction.atomic():
+            return Adjustment.objects.create(
+                school=school, student=student, term=term, code=code, adjustment=adjustment, reason=reason.strip()
+            )
+    except IntegrityError:
+        raise _duplicate() from None
+
+
+def adjustment_update(
+    *, actor, adjustment: Adjustment, code: AttendanceCode, value: int, reason: str = ""
+) -> Adjustment:
+    _require_admin(actor, adjustment.school)
+    _check_adjustment(adjustment.school, adjustment.student, adjustment.term, code, value)
+    if (
+        Adjustment.objects.filter(student=adjustment.student, term=adjustment.term, code=code)
+        .exclude(pk=adjustment.pk)
+        .exists()
+    ):
+        raise _duplicate()
+    adjustment.code, adjustment.adjustment, adjustment.reason = code, value, reason.strip()
+    try:
+        with transaction.atomic():
+            adjustment.save(update_fields=["code", "adjustment", "reason"])
+    except IntegrityError:
+        raise _duplicate() from None
+    return adjustment
+
+
+def adjustment_delete(*, actor, adjustment: Adjustment) -> None:
+    _require_admin(actor, adjustment.school)
+    adjustment.delete()
+
+
+def school_settings_update(
+    *,
+    actor,
+    school: School,
+    teacher_edit_days: int,
+    attendance_in_sis: bool,
+    periods_from_zero: bool,
+    timezone: str,
+) -> School:
+    """The school-wide attendance settings: the teachers' edit window, the SIS flag, how
+    periods are numbered and the clock the school runs on."""
+    _require_admin(actor, school)
+    errors: dict[str, list[str]] = {}
+    if not 0 <= teacher_edit_days <= MAX_EDIT_DAYS:
+        errors.setdefault("teacher_edit_days", []).append(f"Use a number of days from 0 to {MAX_EDIT_DAYS}.")
+    if timezone not in zoneinfo.available_timezones():
+        errors.setdefault("timezone", []).append("Choose a time zone from the list.")
+    if errors:
+        raise ValidationError(errors)
+    school.teacher_edit_days = teacher_edit_days
+    school.attendance_in_sis = attendance_in_sis
+    school.periods_from_zero = periods_from_zero
+    school.timezone = timezone
+    school.save(update_fields=["teacher_edit_days", "attendance_in_sis", "periods_from_zero", "timezone"])
+    return school
