@@ -151,8 +151,11 @@ class Problems:
         self.errors: list[str] = []
 
     def add(self, where: str, reason: str) -> None:
+        message = f"{where}: {reason}"
+        if message in self.errors:  # the same row refused again for a second school
+            return
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append(f"{where}: {reason}")
+            self.errors.append(message)
         elif len(self.errors) == MAX_ERRORS:
             self.errors.append("… and more; fix these first")
 
@@ -601,7 +604,7 @@ class RosterImport:
                 if school:
                     self.warn(row.where, f"{row['name']} is tobedeleted; schools are never deleted by an import")
                 continue
-            number = int(row["identifier"]) if row["identifier"].isdigit() else None
+            number = int(row["identifier"]) if re.fullmatch(r"[0-9]{1,9}", row["identifier"]) else None
             if number is not None and numbers.get(number, row.sourced_id) != row.sourced_id:
                 owner = school.number if school else None
                 if owner != number:
@@ -863,7 +866,7 @@ class RosterImport:
             if self.role_of(row) == "parent" and row.sourced_id not in placed_parents:
                 self.warn(row.where, "a parent of no student in a school of this export; skipped")
         self.problems.raise_if_any()
-        user_ids = self.import_logins()
+        user_ids = self.import_logins({key[1] for placed in placements.values() for key in placed})
         for role, model in PERSON_MODELS.items():
             wanted = {}
             for key, row in placements[role].items():
@@ -890,13 +893,14 @@ class RosterImport:
         match = USER_ID.search(row["userIds"])
         return match.group(1) if match else ""
 
-    def import_logins(self) -> dict[str, int]:
-        """One Django login per OneRoster user that has a username; returns sourcedId -> user id.
+    def import_logins(self, placed: set[str]) -> dict[str, int]:
+        """One Django login per OneRoster user (of ``placed``, the users who became someone in a
+        school) that has a username; returns sourcedId -> user id.
 
         A login is found again through the people already imported with that sourcedId. A
         username that belongs to someone else's login is refused rather than taken over."""
         User = get_user_model()
-        rows = [row for row in self.export.users if self.role_of(row)]
+        rows = [row for row in self.export.users if row.sourced_id in placed]
         sids = [row.sourced_id for row in rows]
         linked: dict[str, int] = {}
         for model in PERSON_MODELS.values():
