@@ -32,9 +32,7 @@ from apps.school.models import (
 )
 from apps.school.roster import RosterError, import_roster
 
-SAMPLE = Path("/work/shared/oneroster/edfi-sample")
-if not SAMPLE.is_dir():  # the sample also lives beside the checkout on other machines
-    SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "oneroster" / "edfi-sample"
+SAMPLE = Path(__file__).resolve().parent / "oneroster" / "edfi-sample"  # unchanged, see the README there
 
 User = get_user_model()
 ENGLISH = "25590100101Trad120ENG112011"
