@@ -213,11 +213,12 @@ def test_attendance_managed_in_the_sis_is_gone(world, teacher_api, monday):
     assert teacher_api.get(f"sections/{world.english.pk}/enrollments").status_code == 200
 
 
-@pytest.mark.parametrize("who", ["teacher", "other_school_admin", "parent"])
+@pytest.mark.parametrize("who", ["teacher", "other_teacher", "other_school_admin", "parent", "other_parent"])
 def test_sections_the_client_user_may_not_see_are_404_with_an_empty_body(world, client, request, who):
     user = request.getfixturevalue(who)
     api = sections_for(client, user)
-    # teacher: 8B Science is the other teacher's; the others see neither class.
+    # teacher: 8B Science is the other teacher's; other_teacher: 7A English is the teacher's;
+    # parents and the other school's admin see neither class.
     section = world.science if who == "teacher" else world.english
 
     response = get(api, section)

@@ -299,7 +299,7 @@ def test_write_needs_a_write_scope(world, client, teacher, monday, scopes, code)
         assert not ClassMark.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["teacher", "other_school_admin", "parent"])
+@pytest.mark.parametrize("who", ["teacher", "other_teacher", "other_school_admin", "parent", "other_parent"])
 def test_writing_a_section_the_user_may_not_see_is_404(world, client, request, monday, who):
     api = sections_for(client, request.getfixturevalue(who))
     section = world.science if who == "teacher" else world.english

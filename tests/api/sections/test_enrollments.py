@@ -86,7 +86,7 @@ def test_paging_with_start_and_limit(world, teacher_api):
     assert len(set(ids)) == 4
 
 
-@pytest.mark.parametrize("who", ["teacher", "other_school_admin", "parent"])
+@pytest.mark.parametrize("who", ["teacher", "other_teacher", "other_school_admin", "parent", "other_parent"])
 def test_sections_the_user_may_not_see_are_404(world, client, request, who):
     api = sections_for(client, request.getfixturevalue(who))
     section = world.science if who == "teacher" else world.english

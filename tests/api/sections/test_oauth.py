@@ -243,3 +243,50 @@ def test_nonces_older_than_the_timestamp_window_are_forgotten(client, teacher, w
 
     assert not OAuthNonce.objects.filter(pk=old.pk).exists()
     assert OAuthNonce.objects.count() == 1
+
+
+@live
+def test_the_readme_walk_through(live_server, world, teacher, monday):
+    """Roster, then a JSON write, then the read, as the README's Python example does it."""
+    key, secret = issue(teacher)
+    auth = OAuth1(key, client_secret=secret)
+    base = f"{live_server.url}/v1/sections/{world.english.pk}"
+
+    roster = requests.get(f"{base}/enrollments", auth=auth, timeout=30).json()
+    student = next(row for row in roster["enrollment"] if row["admin"] == 0)
+    reply = requests.put(
+        f"{base}/attendance",
+        auth=auth,
+        json={"attendances": {"attendance": [{"enrollment_id": student["id"], "date": str(monday), "status": 2}]}},
+        timeout=30,
+    ).json()
+    week = requests.get(f"{base}/attendance", params={"start": str(monday), "end": str(monday)}, auth=auth, timeout=30)
+
+    assert reply["attendance"][0]["response_code"] == 200
+    [day] = week.json()["date"]
+    [record] = day["statuses"]["status"][0]["attendances"]["attendance"]
+    assert (str(record["enrollment_id"]), record["status"]) == (student["id"], 2)
+
+
+@live
+def test_oauth_parameters_in_the_query_string(live_server, world, teacher):
+    key, secret = issue(teacher)
+
+    response = requests.get(
+        f"{live_server.url}/v1/sections/{world.english.pk}/enrollments",
+        auth=OAuth1(key, client_secret=secret, signature_type="query"),
+        timeout=30,
+    )
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "attendance"), ("put", "attendance"), ("get", "enrollments"), ("get", "enrollments/1")],
+)
+def test_anonymous_requests_are_401_on_every_endpoint(client, world, method, path):
+    response = getattr(client, method)(f"/v1/sections/{world.english.pk}/{path}")
+
+    assert response.status_code == 401
+    assert response.content == b"OAuth 1.0a authorization required"
