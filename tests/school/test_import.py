@@ -866,3 +866,36 @@ def test_a_tobedeleted_teacher_or_parent_loses_their_login_and_aides_are_skipped
     assert not pam.user.is_active and not pam.children.exists()
     assert Teacher.objects.get(sourced_id="207270").user.is_active
     assert report.archived["logins"] == 2 and report.removed["guardianships"] == 1
+
+
+@pytest.mark.django_db
+def test_two_schools_share_the_years_and_a_teacher_of_both_has_one_login(export):
+    second = "255901002"
+    append_rows(
+        export,
+        "orgs",
+        {"sourcedId": second, "name": "Grand Bend Middle School", "type": "school", "identifier": "102"},
+    )
+    edit_rows(export, "users", "207270", orgSourcedIds=f"{SCHOOL},{second}")
+
+    import_roster(export)
+
+    middle = School.objects.get(sourced_id=second)
+    assert middle.number == 102
+    assert middle.academicyear_set.get().terms.count() == 2
+    kelley = Teacher.objects.filter(sourced_id="207270")
+    assert sorted(t.school.name for t in kelley) == ["Grand Bend High School", "Grand Bend Middle School"]
+    assert len({t.user_id for t in kelley}) == 1
+    assert import_roster(export).created["teachers"] == 0
+
+
+@pytest.mark.django_db
+def test_a_school_number_taken_by_another_school_is_refused(export, school):
+    edit_rows(export, "orgs", SCHOOL, identifier=str(school.number))
+
+    with pytest.raises(RosterError) as refused:
+        import_roster(export)
+
+    assert refused.value.errors == [
+        f"orgs.csv line 3: identifier {school.number} is already the number of another school"
+    ]
