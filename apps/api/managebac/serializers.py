@@ -19,8 +19,21 @@ RAILS_MESSAGES = {
 }
 
 
+MAX_ID = 2**63 - 1  # the largest id a database row can have
+
+
 class MBInteger(serializers.IntegerField):
-    default_error_messages = {**RAILS_MESSAGES, "invalid": "is not a number"}
+    default_error_messages = {
+        **RAILS_MESSAGES,
+        "invalid": "is not a number",
+        "min_value": "must be greater than or equal to {min_value}",
+        "max_value": "must be less than or equal to {max_value}",
+    }
+
+
+class MBId(MBInteger):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class MBDate(serializers.DateField):
@@ -61,9 +74,9 @@ def rails_errors(errors: dict) -> dict[str, list[str]]:
 
 
 class AttendanceItemIn(serializers.Serializer):
-    student_id = MBInteger()
+    student_id = MBId()
     date = MBDate()
-    period = MBInteger(help_text="Period number on the wire, from 1")
+    period = MBInteger(min_value=1, max_value=32767, help_text="Period number on the wire, from 1")
     status = MBInteger(help_text="ManageBac status: 0 Absent, 1 Present, 2 Late, … (not -1)")
     notes = MBText(max_length=2000)
 
@@ -95,7 +108,7 @@ class HomeroomAttendanceIn(serializers.Serializer):
 
 
 class ExcusalCreateFields(serializers.Serializer):
-    parent_id = MBInteger()
+    parent_id = MBId()
     start_date = MBDate()
     end_date = MBDate()
     comment = MBText(max_length=2000)
