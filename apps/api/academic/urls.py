@@ -1,3 +1,9 @@
-"""URLs of the academic dialect."""
+"""URLs of the course-offering (Athena-style) dialect, mounted at /academic/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.api.academic import views
+
+urlpatterns = [
+    path("attendance", views.attendance, name="attendance"),
+]

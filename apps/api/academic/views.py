@@ -1,0 +1,179 @@
+"""The course-offering endpoint (``/academic/attendance``): translate the wire shape, call the
+selectors and the one write path, and answer with the record."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from apps.api.academic import selectors
+from apps.api.academic import serializers as s
+from apps.api.academic.framework import SCHOOL_HEADER, Unprocessable, academic_view, field_error, parse_uuid, school_for
+from apps.classes.models import Channel
+from apps.classes.services import ClassMarkInput, record_class_marks
+
+# DRF's error codes as the vendor's error types.
+ERROR_TYPES = {"required": "missing", "null": "missing", "invalid_choice": "enum"}
+FIELD_TYPES = {"attendance_date": "date_parsing", "status": "enum"}
+# Fields of the write path's errors, as the wire names them.
+WIRE_FIELDS = {"date": "attendance_date", "period": "attendance_date", "status": "status", "notes": "status"}
+
+TAG = "Course-offering (Athena): attendance"
+SCHOOL_PARAMETER = OpenApiParameter(
+    SCHOOL_HEADER,
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    description="The school's id; required when the token's user belongs to several schools",
+)
+ERRORS = {401: s.DetailOut, 403: s.DetailOut, 404: s.DetailOut, 422: s.ValidationErrorOut}
+
+
+def body_errors(errors: dict) -> list[dict]:
+    found = []
+    for name, messages in errors.items():
+        for message in messages if isinstance(messages, list) else [messages]:
+            code = getattr(message, "code", "invalid")
+            kind = ERROR_TYPES.get(code) or ("uuid_parsing" if name.endswith("_id") else FIELD_TYPES.get(name, code))
+            found.append(field_error("body", name, str(message), kind))
+    return found
+
+
+def record_response(record: dict, code: int = status.HTTP_200_OK) -> Response:
+    return Response(s.AttendanceOut(record).data, status=code)
+
+
+@extend_schema(
+    methods=["GET"],
+    tags=[TAG],
+    summary="List attendance records",
+    description="Per student, course offering and date, the day's record (the most serious mark of the "
+    "class's periods that day: absent > late > excused > present), newest date first.",
+    parameters=[
+        OpenApiParameter("student_id", OpenApiTypes.UUID, description="Only this student's records"),
+        OpenApiParameter("course_offering_id", OpenApiTypes.UUID, description="Only this course offering's records"),
+        SCHOOL_PARAMETER,
+    ],
+    responses={200: s.AttendanceOut(many=True), **ERRORS},
+)
+@extend_schema(
+    methods=["POST"],
+    tags=[TAG],
+    summary="Create attendance record",
+    description="Sets the student's attendance in every period the course offering meets that day. "
+    "201 when the day had no attendance yet; posting again for the same enrollment and date updates "
+    "the record and answers 200.",
+    parameters=[SCHOOL_PARAMETER],
+    request=s.AttendanceIn,
+    responses={201: s.AttendanceOut, 200: s.AttendanceOut, **ERRORS},
+)
+@academic_view(["GET", "POST"])
+def attendance(request):
+    if request.method == "GET":
+        return list_records(request)
+    return write_record(request)
+
+
+def list_records(request) -> Response:
+    params = request.query_params
+    raw = {name: params.get(name, "").strip() for name in ("student_id", "course_offering_id")}
+    wanted = {name: parse_uuid(value, "query", name) for name, value in raw.items() if value}
+    school = school_for(request)
+    student = school_class = None
+    if "student_id" in wanted:
+        student = selectors.student_by_uuid(request.user, school, wanted["student_id"])
+        if student is None:
+            raise Http404("Student not found")
+    if "course_offering_id" in wanted:
+        school_class = selectors.class_by_uuid(request.user, school, wanted["course_offering_id"])
+        if school_class is None:
+            raise Http404("Course offering not found")
+    records = selectors.day_records(user=request.user, school=school, student=student, school_class=school_class)
+    return Response(s.AttendanceOut(records, many=True).data)
+
+
+def write_record(request) -> Response:
+    if not isinstance(request.data, dict):
+        raise exceptions.ParseError()
+    given = s.AttendanceIn(data=request.data)
+    if not given.is_valid():
+        raise Unprocessable(body_errors(given.errors))
+    data = given.validated_data
+    school = school_for(request)
+    school_class = selectors.class_by_uuid(request.user, school, data["course_offering_id"])
+    if school_class is None:
+        raise Http404("Course offering not found")
+    enrollment = selectors.enrollment_by_uuid(school_class, data["course_enrollment_id"])
+    if enrollment is None:
+        raise Http404("Course enrollment not found")
+    problems = []
+    if enrollment.student.uuid != data["student_id"]:
+        problems.append(field_error("body", "student_id", "Is not the student of this course enrollment"))
+    if selectors.assignment_by_uuid(school_class, data["teacher_assignment_id"]) is None:
+        problems.append(
+            field_error("body", "teacher_assignment_id", "Is not a teacher assignment of this course offering")
+        )
+    day = data["attendance_date"]
+    periods = selectors.meeting_periods(school_class, day)
+    if periods == []:
+        problems.append(field_error("body", "attendance_date", f"The course offering does not meet on {day:%A}s"))
+    code = selectors.status_codes(school).get(data["status"])
+    if code is None:
+        problems.append(field_error("body", "status", "The school has no attendance code for this status"))
+    if problems:
+        raise Unprocessable(problems)
+
+    existing = selectors.day_marks(school_class, enrollment.student, day)
+    allowed = periods or [1]  # a class without a timetable is taken in period 1
+    by_meeting = {(m.period.number, m.interval): m for m in existing}
+    meetings = {(number, 0) for number in allowed} | {key for key in by_meeting if key[0] in allowed}
+    marks = []
+    for number, interval in sorted(meetings):
+        current = by_meeting.get((number, interval))
+        # A period that already reads as the wanted status keeps its code (Health stays Health
+        # rather than becoming Excused); notes and minutes late are kept either way.
+        keep = (
+            current is not None
+            and current.code.enabled
+            and selectors.status_of(current.code.kind, current.code.presence) == data["status"]
+        )
+        marks.append(
+            ClassMarkInput(
+                school_class_id=school_class.pk,
+                student_id=enrollment.student_id,
+                date=day,
+                period=number,
+                interval=interval,
+                code_id=current.code_id if keep else code.pk,
+                note=current.note if current else "",
+                minutes_late=current.minutes_late if current else None,
+            )
+        )
+    with transaction.atomic():
+        results = record_class_marks(actor=request.user, school=school, marks=marks, channel=Channel.ACADEMIC)
+        failed = next((r for r in results if not r.ok), None)
+        if failed is not None:
+            # Raising inside the block undoes the periods already written: a day is all or nothing.
+            raise write_error(failed)
+    records = selectors.day_records(
+        user=request.user, school=school, student=enrollment.student, school_class=school_class, on=day
+    )
+    return record_response(records[0], status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
+
+
+def write_error(result) -> exceptions.APIException:
+    messages = [f"{name}: {'; '.join(texts)}" for name, texts in result.errors.items()]
+    if result.status == "forbidden":
+        return exceptions.PermissionDenied("; ".join(messages))
+    if result.status == "not_found":
+        return exceptions.NotFound("; ".join(messages))
+    return Unprocessable(
+        [
+            field_error("body", WIRE_FIELDS.get(name, name), message)
+            for name, texts in result.errors.items()
+            for message in texts
+        ]
+    )
