@@ -8,11 +8,11 @@ from apps.api.sections import views
 ID = r"[0-9]{1,18}"
 
 urlpatterns = [
-    re_path(rf"^sections/(?P<section_id>{ID})/attendance$", views.attendance, name="attendance"),
-    re_path(rf"^sections/(?P<section_id>{ID})/enrollments$", views.enrollments, name="enrollments"),
+    re_path(rf"^sections/(?P<section_id>{ID})/attendance$", views.section_attendance, name="attendance"),
+    re_path(rf"^sections/(?P<section_id>{ID})/enrollments$", views.section_enrollments, name="enrollments"),
     re_path(
         rf"^sections/(?P<section_id>{ID})/enrollments/(?P<enrollment_id>{ID})$",
-        views.enrollment,
+        views.section_enrollment,
         name="enrollment",
     ),
 ]

@@ -100,7 +100,7 @@ def section_for(request, section_id, *, attendance: bool) -> SchoolClass:
     ],
 )
 @sections_view(["GET", "PUT"])
-def attendance(request, section_id):
+def section_attendance(request, section_id):
     section = section_for(request, section_id, attendance=True)
     if request.method == "PUT":
         return Response(write_attendance(request, section))
@@ -211,7 +211,7 @@ def enrollment_url(request, section: SchoolClass, member_id: int) -> str:
     responses={200: EnrollmentListOut, **COMMON_ERRORS},
 )
 @sections_view(["GET"])
-def enrollments(request, section_id):
+def section_enrollments(request, section_id):
     section = section_for(request, section_id, attendance=False)
     query = valid_query(ListQuerySerializer, request)
     offset, limit = query["offset"], query["limit"]
@@ -237,7 +237,7 @@ def enrollments(request, section_id):
     responses={200: EnrollmentOut, **COMMON_ERRORS},
 )
 @sections_view(["GET"])
-def enrollment(request, section_id, enrollment_id):
+def section_enrollment(request, section_id, enrollment_id):
     section = section_for(request, section_id, attendance=False)
     member = selectors.section_member(section, int(enrollment_id))
     if member is None:
