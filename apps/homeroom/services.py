@@ -9,11 +9,12 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.audit.services import PendingMark, save_marks
-from apps.classes.services import MarkResult, check_code, check_note_and_minutes, results_from
-from apps.homeroom.models import DailyMark
+from apps.classes.services import MAX_NOTE_LENGTH, MarkResult, check_code, check_note_and_minutes, results_from
+from apps.homeroom.models import DailyMark, TimeEntry
 from apps.school.access import earliest_editable_date
 from apps.school.models import AcademicYear, Advisor, AttendanceCode, School, Student
 
@@ -93,3 +94,149 @@ def record_daily_marks(*, actor, school: School, marks: Sequence[DailyMarkInput]
             changes=pending,
         )
     return results_from(pending, failed, len(marks))
+
+
+# --- time entries (PowerSchool ATT_ModeTime) ----------------------------------------------------
+
+MAX_MINUTES_A_DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class TimeEntryInput:
+    """A wanted time entry: minutes of attendance under a code. ``entry_id`` (PowerSchool's
+    ``dcid``) updates that entry; without it a new entry is added, as a day may have several."""
+
+    student_id: int
+    date: date
+    code_id: int | None
+    minutes: int
+    note: str = ""
+    entry_id: int | None = None
+
+
+def _time_values(entry: TimeEntry) -> dict:
+    return {"code_id": entry.code_id, "minutes": entry.minutes, "note": entry.note}
+
+
+def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInput], channel: str) -> list[MarkResult]:
+    """Validate each item as ``record_daily_marks`` does (who may mark the student, the
+    academic year, the code, the edit window), plus the minutes and the entry being updated;
+    then insert the new entries, update the changed ones and audit every change, in one
+    transaction and a constant number of queries. Items are independent."""
+    students = {s.pk: s for s in Student.objects.filter(school=school, pk__in={e.student_id for e in entries})}
+    floor = None if actor is None else earliest_editable_date(actor, school)
+    is_admin = actor is None or floor is None
+    advised = (
+        None
+        if is_admin
+        else set(Advisor.objects.filter(school=school, teacher__user=actor).values_list("year_group_id", flat=True))
+    )
+    codes = {c.pk: c for c in AttendanceCode.objects.filter(school=school)}
+    dates = {e.date for e in entries}
+    years = list(
+        AcademicYear.objects.filter(school=school)
+        .filter(Q(start_date__lte=max(dates), end_date__gte=min(dates)) if dates else Q(pk=None))
+        .values_list("start_date", "end_date")
+    )
+    wanted_ids = {e.entry_id for e in entries if e.entry_id is not None}
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+
+    results: list[MarkResult | None] = [None] * len(entries)
+    with transaction.atomic():
+        existing = (
+            {t.pk: t for t in TimeEntry.objects.select_for_update().filter(school=school, pk__in=wanted_ids)}
+            if wanted_ids
+            else {}
+        )
+        state = {pk: _time_values(t) for pk, t in existing.items()}
+        before_of = dict(state)
+        to_insert: list[tuple[int, TimeEntry]] = []
+        changed: dict[int, int] = {}  # entry id -> index of the last item that changed it
+        for index, item in enumerate(entries):
+            errors: dict[str, list[str]] = {}
+            student = students.get(item.student_id)
+            if student is None or student.archived or (advised is not None and student.year_group_id not in advised):
+                results[index] = MarkResult(index, "not_found", errors={"student_id": ["not found"]})
+                continue
+            entry = None
+            if item.entry_id is not None:
+                entry = existing.get(item.entry_id)
+                if entry is None:
+                    results[index] = MarkResult(index, "not_found", errors={"dcid": ["no such time entry"]})
+                    continue
+                if entry.student_id != item.student_id or entry.date != item.date:
+                    errors.setdefault("dcid", []).append("is a time entry of another student or date")
+            if not any(start <= item.date <= end for start, end in years):
+                errors.setdefault("date", []).append("is not in one of the school's academic years")
+            if item.code_id is None:
+                errors.setdefault("status", []).append("is required")
+            code = check_code(codes, item.code_id, errors)
+            if not (0 <= item.minutes <= MAX_MINUTES_A_DAY):
+                errors.setdefault("minutes", []).append(f"must be between 0 and {MAX_MINUTES_A_DAY}")
+            if len(item.note or "") > MAX_NOTE_LENGTH:
+                errors.setdefault("notes", []).append(f"is too long (at most {MAX_NOTE_LENGTH} characters)")
+            if floor is not None and item.date < floor:
+                results[index] = MarkResult(
+                    index,
+                    "forbidden",
+                    errors={
+                        "date": [
+                            f"is more than {school.teacher_edit_days} days ago; only an admin can change this roll"
+                        ]
+                    },
+                )
+                continue
+            if errors:
+                results[index] = MarkResult(index, "invalid", errors=errors)
+                continue
+            values = {"code_id": code.pk, "minutes": item.minutes, "note": item.note or ""}
+            if entry is None:
+                new = TimeEntry(
+                    school=school,
+                    student_id=item.student_id,
+                    date=item.date,
+                    **values,
+                    recorded_by_id=actor_id,
+                    channel=channel,
+                    recorded_at=now,
+                )
+                to_insert.append((index, new))
+                results[index] = MarkResult(index, "created", mark=new)
+            elif state[entry.pk] == values:
+                results[index] = MarkResult(index, "unchanged", mark=entry)
+            else:
+                state[entry.pk] = values
+                changed[entry.pk] = index
+                results[index] = MarkResult(index, "updated", mark=entry)
+
+        TimeEntry.objects.bulk_create([entry for _, entry in to_insert])
+        updated = []
+        for pk in changed:
+            entry = existing[pk]
+            for name, value in state[pk].items():
+                setattr(entry, name, value)
+            entry.recorded_by_id, entry.channel, entry.recorded_at = actor_id, channel, now
+            updated.append(entry)
+        if updated:
+            TimeEntry.objects.bulk_update(updated, ["code", "minutes", "note", "recorded_by", "channel", "recorded_at"])
+        audit = [(entry, None, _time_values(entry)) for _, entry in to_insert] + [
+            (existing[pk], before_of[pk], state[pk]) for pk in changed
+        ]
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    school=school,
+                    mark_kind=AuditEntry.MarkKind.TIME,
+                    mark_id=entry.pk,
+                    key={"id": entry.pk, "student_id": entry.student_id, "date": entry.date.isoformat()},
+                    before=before,
+                    after=after,
+                    changed_by_id=actor_id,
+                    channel=channel,
+                    changed_at=now,
+                )
+                for entry, before, after in audit
+            ]
+        )
+    return results  # type: ignore[return-value]

@@ -5,28 +5,36 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.api.academic.selectors import STATUSES
 
 
-class AttendanceIn(serializers.Serializer):
+# Enums inline in the schema: a named enum component "Status" would collide with other dialects'.
+@extend_schema_field({"type": "string", "enum": list(STATUSES)})
+class AcademicStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=STATUSES, **kwargs)
+
+
+class AcademicAttendanceIn(serializers.Serializer):
     course_offering_id = serializers.UUIDField(help_text="ID of the course offering (class)")
     teacher_assignment_id = serializers.UUIDField(help_text="ID of a teacher assignment of that course offering")
     course_enrollment_id = serializers.UUIDField(help_text="ID of the student's enrollment in the course offering")
     student_id = serializers.UUIDField(help_text="ID of the student")
     attendance_date = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD")
-    status = serializers.ChoiceField(choices=STATUSES, help_text="present, absent, late or excused")
+    status = AcademicStatusField(help_text="present, absent, late or excused")
 
 
-class Timestamp(serializers.DateTimeField):
+class AcademicTimestamp(serializers.DateTimeField):
     """``2024-03-15T08:30:00Z``: UTC to the second, as the vendor writes it."""
 
     def to_representation(self, value):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class AttendanceOut(serializers.Serializer):
+class AcademicAttendanceOut(serializers.Serializer):
     id = serializers.UUIDField(help_text="Stable id of the (course enrollment, date) record")
     school_id = serializers.UUIDField()
     course_offering_id = serializers.UUIDField()
@@ -34,19 +42,19 @@ class AttendanceOut(serializers.Serializer):
     course_enrollment_id = serializers.UUIDField()
     student_id = serializers.UUIDField()
     attendance_date = serializers.DateField()
-    status = serializers.ChoiceField(choices=STATUSES)
-    recorded_at = Timestamp()
+    status = AcademicStatusField()
+    recorded_at = AcademicTimestamp()
 
 
-class DetailOut(serializers.Serializer):
+class AcademicDetailOut(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class FieldErrorOut(serializers.Serializer):
+class AcademicFieldErrorOut(serializers.Serializer):
     loc = serializers.ListField(child=serializers.CharField(), help_text='e.g. ["body", "status"]')
     msg = serializers.CharField()
     type = serializers.CharField()
 
 
-class ValidationErrorOut(serializers.Serializer):
-    detail = FieldErrorOut(many=True)
+class AcademicValidationErrorOut(serializers.Serializer):
+    detail = AcademicFieldErrorOut(many=True)

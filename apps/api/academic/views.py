@@ -29,7 +29,12 @@ SCHOOL_PARAMETER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="The school's id; required when the token's user belongs to several schools",
 )
-ERRORS = {401: s.DetailOut, 403: s.DetailOut, 404: s.DetailOut, 422: s.ValidationErrorOut}
+ERRORS = {
+    401: s.AcademicDetailOut,
+    403: s.AcademicDetailOut,
+    404: s.AcademicDetailOut,
+    422: s.AcademicValidationErrorOut,
+}
 
 
 def body_errors(errors: dict) -> list[dict]:
@@ -43,7 +48,7 @@ def body_errors(errors: dict) -> list[dict]:
 
 
 def record_response(record: dict, code: int = status.HTTP_200_OK) -> Response:
-    return Response(s.AttendanceOut(record).data, status=code)
+    return Response(s.AcademicAttendanceOut(record).data, status=code)
 
 
 @extend_schema(
@@ -57,7 +62,7 @@ def record_response(record: dict, code: int = status.HTTP_200_OK) -> Response:
         OpenApiParameter("course_offering_id", OpenApiTypes.UUID, description="Only this course offering's records"),
         SCHOOL_PARAMETER,
     ],
-    responses={200: s.AttendanceOut(many=True), **ERRORS},
+    responses={200: s.AcademicAttendanceOut(many=True), **ERRORS},
 )
 @extend_schema(
     methods=["POST"],
@@ -67,8 +72,8 @@ def record_response(record: dict, code: int = status.HTTP_200_OK) -> Response:
     "201 when the day had no attendance yet; posting again for the same enrollment and date updates "
     "the record and answers 200.",
     parameters=[SCHOOL_PARAMETER],
-    request=s.AttendanceIn,
-    responses={201: s.AttendanceOut, 200: s.AttendanceOut, **ERRORS},
+    request=s.AcademicAttendanceIn,
+    responses={201: s.AcademicAttendanceOut, 200: s.AcademicAttendanceOut, **ERRORS},
 )
 @academic_view(["GET", "POST"])
 def attendance(request):
@@ -92,13 +97,13 @@ def list_records(request) -> Response:
         if school_class is None:
             raise Http404("Course offering not found")
     records = selectors.day_records(user=request.user, school=school, student=student, school_class=school_class)
-    return Response(s.AttendanceOut(records, many=True).data)
+    return Response(s.AcademicAttendanceOut(records, many=True).data)
 
 
 def write_record(request) -> Response:
     if not isinstance(request.data, dict):
         raise exceptions.ParseError()
-    given = s.AttendanceIn(data=request.data)
+    given = s.AcademicAttendanceIn(data=request.data)
     if not given.is_valid():
         raise Unprocessable(body_errors(given.errors))
     data = given.validated_data

@@ -1,3 +1,15 @@
-"""URLs of the powerschool dialect."""
+"""URLs of the PowerSchool dialect, mounted at the server root (/oauth/…, /ws/…)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.api.powerschool import views
+
+urlpatterns = [
+    path("oauth/access_token", views.access_token, name="token"),
+    path("oauth/access_token/", views.access_token_slash, name="token_slash"),
+    path("ws/v1/metadata", views.metadata, name="metadata"),
+    path("ws/schema/table/<str:table>", views.schema_table, name="schema_table"),
+    path("ws/attendance/batch_daily_time", views.batch_daily_time, name="batch_daily_time"),
+    path("ws/attendance/daily_time", views.daily_time, name="daily_time"),
+    path("ws/attendance/meeting_interval", views.meeting_interval, name="meeting_interval"),
+]
