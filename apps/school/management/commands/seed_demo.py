@@ -1,0 +1,41 @@
+"""``manage.py seed_demo``: build the demo school (see apps/school/demo.py) and print its logins."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from apps.school.demo import DemoError, build_demo_school, delete_demo_school, format_summary
+
+
+class Command(BaseCommand):
+    help = (
+        "Build a realistic demo school (year groups, teachers, classes with timetables, students, parents, "
+        "weeks of audited marks, excusals), the same for the same --seed, and print its logins."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=1, help="the same seed builds the same school (default 1)")
+        parser.add_argument("--students", type=int, default=150, help="how many students (default 150)")
+        parser.add_argument("--weeks", type=int, default=3, help="weeks of past marks up to yesterday (default 3)")
+        parser.add_argument("--reset", action="store_true", help="delete the previous demo school first")
+        parser.add_argument(
+            "--api-client",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="issue an API client (all scopes) for the demo admin and print its token (default on)",
+        )
+
+    def handle(self, *args, seed: int, students: int, weeks: int, reset: bool, api_client: bool, **options) -> None:
+        started = time.monotonic()
+        if reset and delete_demo_school():
+            self.stdout.write("Deleted the previous demo school.")
+        try:
+            demo = build_demo_school(seed=seed, students=students, weeks=weeks, api_client=api_client)
+        except DemoError as error:
+            raise CommandError(str(error)) from None
+        for line in format_summary(demo):
+            self.stdout.write(line)
+        self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
