@@ -42,7 +42,7 @@ class AcademicAttendanceOut(serializers.Serializer):
     course_enrollment_id = serializers.UUIDField()
     student_id = serializers.UUIDField()
     attendance_date = serializers.DateField()
-    status = AcademicStatusField()
+    status = serializers.CharField(help_text="present, absent, late or excused")
     recorded_at = AcademicTimestamp()
 
 

@@ -53,33 +53,55 @@ class PowerSchoolAttendanceListIn(serializers.Serializer):
     record = PowerSchoolAttendanceRecordIn(many=True)
 
 
-class PowerSchoolSuccessMessageOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    ref = serializers.URLField()
+def _text(description: str = "") -> dict:
+    return {"type": "string", **({"description": description} if description else {})}
 
 
-class PowerSchoolRecordErrorOut(serializers.Serializer):
-    field = serializers.CharField(help_text="e.g. attendance/attendance_codeid")
-    error_code = serializers.CharField(help_text="FIELD_VALIDATION_ERROR, NOT_FOUND or FORBIDDEN")
-    error_description = serializers.CharField()
+# One record's outcome. Described as a plain schema rather than a serializer because ``result``
+# is an object for one record and a list of them for several, which a serializer cannot say.
+RECORD_RESULT = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["SUCCESS", "ERROR"]},
+        "action": {"type": "string", "enum": ["INSERT", "UPDATE"]},
+        "success_message": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "ref": _text("URL of the record")},
+            "required": ["id", "ref"],
+        },
+        "error_message": {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "field": _text("e.g. attendance/attendance_codeid"),
+                            "error_code": _text("FIELD_VALIDATION_ERROR, NOT_FOUND or FORBIDDEN"),
+                            "error_description": _text(),
+                        },
+                        "required": ["field", "error_code", "error_description"],
+                    },
+                }
+            },
+            "required": ["error"],
+        },
+    },
+    "required": ["status", "action"],
+}
 
 
-class PowerSchoolRecordErrorsOut(serializers.Serializer):
-    error = PowerSchoolRecordErrorOut(many=True)
-
-
-class PowerSchoolRecordResultOut(serializers.Serializer):
-    status = inline_enum("SUCCESS", "ERROR")()
-    action = inline_enum("INSERT", "UPDATE")()
-    success_message = PowerSchoolSuccessMessageOut(required=False)
-    error_message = PowerSchoolRecordErrorsOut(required=False)
+@extend_schema_field({"oneOf": [RECORD_RESULT, {"type": "array", "items": RECORD_RESULT}]})
+class PowerSchoolResultField(serializers.JSONField):
+    """An object for one record, a list of them for several."""
 
 
 class PowerSchoolResultsOut(serializers.Serializer):
     insert_count = serializers.IntegerField()
     update_count = serializers.IntegerField()
     delete_count = serializers.IntegerField()
-    result = PowerSchoolRecordResultOut(help_text="An object for one record, a list of them for several")
+    result = PowerSchoolResultField()
 
 
 class PowerSchoolWriteEnvelopeOut(serializers.Serializer):
