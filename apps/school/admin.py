@@ -34,7 +34,7 @@ class SameSchoolForm(forms.ModelForm):
         school_id = school.pk if school is not None else self.instance.school_id
         if school_id is None:
             return cleaned
-        for name, value in cleaned.items():
+        for name, value in list(cleaned.items()):
             if name == "school" or not isinstance(value, models.Model):
                 continue
             other = getattr(value, "school_id", None)
