@@ -36,9 +36,11 @@ class ReportFilterForm(forms.Form):
     )
     include_archived = forms.BooleanField(required=False, label="Include archived students")
 
-    def __init__(self, data, *, terms: list[Term], year_groups=None, classes=None):
-        super().__init__(data)
+    def __init__(self, data, *, terms: list[Term], year_groups=None, classes=None, archived: bool = True):
+        super().__init__(data, label_suffix="")
         self.fields["term"].choices = _term_choices(terms)
+        if not archived:
+            del self.fields["include_archived"]
         if year_groups is None:
             del self.fields["year_group"]
         else:
@@ -87,7 +89,7 @@ class ChronicForm(forms.Form):
     )
 
     def __init__(self, data, *, terms: list[Term], school: School):
-        super().__init__(data)
+        super().__init__(data, label_suffix="")
         self.fields["term"].choices = _term_choices(terms)
         self.fields["year_group"].queryset = YearGroup.objects.filter(school=school)
 
@@ -98,7 +100,7 @@ class ChartForm(forms.Form):
     year_group = forms.ModelChoiceField(queryset=YearGroup.objects.none(), required=False, empty_label="Whole school")
 
     def __init__(self, data, *, terms: list[Term], school: School):
-        super().__init__(data)
+        super().__init__(data, label_suffix="")
         self.fields["term"].choices = _term_choices(terms)
         self.fields["year_group"].queryset = YearGroup.objects.filter(school=school)
 
@@ -112,7 +114,7 @@ class AuditFilterForm(forms.Form):
     channel = forms.ChoiceField(choices=[("", "Any channel"), *Channel.choices], required=False)
 
     def __init__(self, data, *, school: School):
-        super().__init__(data)
+        super().__init__(data, label_suffix="")
         self.fields["school_class"].queryset = SchoolClass.objects.filter(school=school).order_by("name")
 
 

@@ -218,11 +218,12 @@ class Report:
 
 
 def _columns(codes: list[AttendanceCode], rows: list[ReportRow], totals: Figures) -> list[AttendanceCode]:
-    """Enabled codes, plus any disabled code that still has marks in the report."""
-    used = {code_id for code_id, count in totals.counts.items() if count}
+    """The codes the report has marks or adjustments of, in the school's order: a dozen empty
+    columns would hide the few that matter."""
+    used = {code_id for code_id, count in totals.counts.items() if count} | set(totals.adjustments)
     for row in rows:
-        used |= {code_id for code_id, count in row.figures.counts.items() if count}
-    return [c for c in codes if c.enabled or c.pk in used]
+        used |= {code_id for code_id, count in row.figures.counts.items() if count} | set(row.figures.adjustments)
+    return [c for c in codes if c.pk in used]
 
 
 def _totals(tallies, adjustments, codes_by_id) -> Figures:

@@ -150,7 +150,7 @@ def unmarked(request):
     school = selectors.office_school(request.user)
     now = _now(school)
     today = now.date()
-    form = UnmarkedForm(request.GET or {"start": today - timedelta(days=6), "end": today})
+    form = UnmarkedForm(request.GET or {"start": today - timedelta(days=6), "end": today}, label_suffix="")
     meetings = []
     if form.is_valid():
         meetings = selectors.unmarked_rolls(school, form.cleaned_data["start"], form.cleaned_data["end"], now=now)
@@ -234,9 +234,9 @@ def term_reports(request):
     )
 
 
-def _simple_filter(request, school: School):
+def _simple_filter(request, school: School, *, archived: bool = True):
     terms = selectors.school_terms(school)
-    form = ReportFilterForm(request.GET or None, terms=terms)
+    form = ReportFilterForm(request.GET or None, terms=terms, archived=archived)
     term = _term_or_404(terms, form.value("term"), school.today())
     return form, term, bool(form.value("include_archived", False))
 
@@ -311,7 +311,7 @@ def year_group_report(request, year_group_id: int):
 def student_report(request, student_id: int):
     student = selectors.get_report_student(request.user, student_id)
     school = student.school
-    form, term, _ = _simple_filter(request, school)
+    form, term, _ = _simple_filter(request, school, archived=False)
     is_admin = is_school_admin(request.user, school)
     class_ids = None
     shows_homeroom = is_admin

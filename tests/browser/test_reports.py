@@ -1,0 +1,62 @@
+"""The office pages in a real browser: each report opens, passes axe-core, and is photographed."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.reports.conftest import term_data  # noqa: F401 the known term of marks, as a fixture
+
+
+def test_admin_opens_every_office_page(page, live_server, login, term_data):  # noqa: F811
+    world = term_data.world
+    term = f"?term={term_data.term1.pk}"
+    pages = [
+        ("reports-today", reverse("reports:dashboard")),
+        ("reports-unmarked", f"{reverse('reports:unmarked')}?start={term_data.mon0}&end={term_data.wed1}"),
+        ("reports-term", reverse("reports:term_reports") + term),
+        ("reports-class", reverse("reports:class_report", args=[world.english.pk]) + term + "&include_archived=on"),
+        ("reports-year-group", reverse("reports:year_group_report", args=[world.year7.pk]) + term),
+        ("reports-student", reverse("reports:student_report", args=[term_data.s0.pk]) + term),
+        ("reports-chronic", reverse("reports:chronic") + term),
+        ("reports-charts", reverse("reports:charts") + term),
+        ("reports-codes", reverse("reports:codes")),
+        ("reports-code-edit", reverse("reports:code_edit", args=[term_data.codes.late.pk])),
+        ("reports-adjustments", reverse("reports:adjustments") + term),
+        ("reports-settings", reverse("reports:settings")),
+        ("reports-audit", reverse("reports:audit")),
+    ]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, "admin")
+    for name, path in pages:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        assert page.get_by_role("heading", level=1).is_visible()
+        assert_accessible(page, f"on {path}")
+        screenshot(page, name)
+
+
+def test_report_tables_and_charts_read_well(page, live_server, login, term_data):  # noqa: F811
+    login(page, "admin")
+    path = reverse("reports:year_group_report", args=[term_data.world.year7.pk])
+    page.goto(f"{live_server.url}{path}?term={term_data.term1.pk}")
+    table = page.get_by_role("table", name="Year 7: homeroom")
+    assert table.get_by_role("row", name="Total").is_visible()
+    assert page.get_by_role("img", name="Year 7: homeroom attendance by week").is_visible()
+    page.get_by_text("Show the numbers as a table").first.click()
+    assert page.get_by_role("table", name="Year 7: homeroom attendance by week").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_teacher_reads_their_class_report_on_a_phone(page, live_server, login, term_data):  # noqa: F811
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "teacher")
+    page.goto(f"{live_server.url}{reverse('reports:class_report', args=[term_data.world.english.pk])}")
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert page.get_by_role("navigation", name="Office").count() == 0
+    assert_accessible(page, "on a teacher's class report")
+    screenshot(page, "reports-class-teacher-phone")
+    response = page.goto(f"{live_server.url}{reverse('reports:dashboard')}")
+    assert response.status == 404
