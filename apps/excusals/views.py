@@ -1,10 +1,252 @@
-"""Pages of the excusals app."""
+"""Parents' pages (their children's attendance and their excusals) and the office's excusal page."""
 
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
+
+from apps.excusals import selectors
+from apps.excusals.forms import ExcusalChangeForm, ExcusalForm, OfficeDateForm, service_errors_to_form
+from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update, may_write_excusals
+
+RECENT_DAYS = 30
+
+
+def _children_or_404(request) -> list:
+    """A parent's children; everyone else (teachers and admins who are not parents too) gets a 404."""
+    children = list(selectors.children_of_parent(request.user).select_related("school", "year_group"))
+    if not children and not selectors.is_parent(request.user):
+        raise Http404("Not a parent")
+    return children
+
+
+def _today(children) -> date:
+    # The first child's school clock; a family's children share a town, if not a school.
+    return children[0].school.today() if children else date.today()
+
+
+def _month(raw: str | None, today: date) -> date:
+    """The month asked for as YYYY-MM, else this month."""
+    if raw:
+        parsed = parse_date(f"{raw}-01") if len(raw) == 7 else None
+        if parsed is not None and 2000 <= parsed.year <= 2100:
+            return parsed
+    return today.replace(day=1)
+
+
+def _split_excusals(excusals, today: date):
+    current = [e for e in excusals if e.end_date >= today]
+    past = [e for e in excusals if e.end_date < today]
+    current.reverse()  # soonest first
+    return current, past
 
 
 @login_required
 def family(request):
-    # Placeholder until its issue lands.
-    return render(request, "placeholder.html", {"title": "Your family"})
+    children = _children_or_404(request)
+    today = _today(children)
+    month = _month(request.GET.get("month"), today)
+    summaries = selectors.term_summaries(children, today)
+    calendars = selectors.month_calendars(children, month, today)
+    recent = selectors.recent_marks(children, today - timedelta(days=RECENT_DAYS))
+    terms = {s.term.pk: s.term for s in summaries.values() if s.term is not None}
+    since = min((t.start_date for t in terms.values()), default=today - timedelta(days=RECENT_DAYS))
+    missing = selectors.missing_excusals(children, since)
+    current, past = _split_excusals(selectors.excusals_of_children(children), today)
+    return render(
+        request,
+        "excusals/family.html",
+        {
+            "children": [
+                {
+                    "student": child,
+                    "summary": summaries[child.pk],
+                    "calendar": calendars[child.pk],
+                    "recent": recent[child.pk],
+                    "anchor": f"#child-{child.pk}",
+                }
+                for child in children
+            ],
+            "several_schools": len({c.school_id for c in children}) > 1,
+            "missing": missing,
+            "current_excusals": current,
+            "past_excusals": past,
+            "today": today,
+            "recent_days": RECENT_DAYS,
+        },
+    )
+
+
+@login_required
+def child(request, student_id: int):
+    student = selectors.get_child_for_parent(request.user, student_id)
+    today = student.school.today()
+    month = _month(request.GET.get("month"), today)
+    summary = selectors.term_summaries([student], today)[student.pk]
+    calendar = selectors.month_calendars([student], month, today)[student.pk]
+    current, past = _split_excusals(selectors.excusals_of_children([student]), today)
+    return render(
+        request,
+        "excusals/child.html",
+        {
+            "student": student,
+            "summary": summary,
+            "calendar": calendar,
+            "marks": selectors.month_marks(student, month),
+            "current_excusals": current,
+            "past_excusals": past,
+            "today": today,
+        },
+    )
+
+
+def _refused(form, error: ExcusalError, student, start: date, end: date, *, field: str, excluding=None) -> None:
+    """Put the service's refusal beside the fields; an overlap names the excusal it runs into."""
+    errors = dict(error.errors)
+    if errors.pop("base", None) is not None:
+        other = selectors.overlapping_excusal(student, start, end, excluding=excluding)
+        if other is None:
+            form.add_error(field, "These days overlap with another excusal of this child.")
+        else:
+            form.add_error(
+                field,
+                f"These days overlap {student.first_name}’s excusal from {other.start_date:%a %-d %b} to "
+                f"{other.end_date:%a %-d %b %Y}: change that one instead, or pick other days.",
+            )
+    service_errors_to_form(form, errors)
+
+
+@login_required
+def excusal_new(request):
+    children_qs = selectors.children_of_parent(request.user)
+    children = _children_or_404(request)
+    if request.method == "POST":
+        form = ExcusalForm(request.POST, children=children_qs)
+        if form.is_valid():
+            student = form.cleaned_data["child"]
+            start, end = form.cleaned_data["start_date"], form.cleaned_data["end_date"]
+            parent = selectors.parent_record_for(request.user, student)
+            try:
+                if parent is None:
+                    raise ExcusalError({"parent_id": ["is not a parent of this student"]})
+                excusal = excusal_create(
+                    actor=request.user,
+                    student=student,
+                    parent=parent,
+                    start_date=start,
+                    end_date=end,
+                    comment=form.cleaned_data["comment"],
+                )
+            except ExcusalError as error:
+                _refused(form, error, student, start, end, field="start_date")
+            except PermissionError:
+                raise Http404("Not your child") from None
+            else:
+                days = "1 day" if excusal.duration == 1 else f"{excusal.duration} days"
+                messages.success(
+                    request,
+                    f"Excusal sent for {student.first_name}: {excusal.start_date:%a %-d %b} "
+                    f"to {excusal.end_date:%a %-d %b} ({days}). The school can see it now.",
+                )
+                return redirect(reverse("excusals:family") + "#excusals")
+    else:
+        initial = {}
+        wanted = request.GET.get("child")
+        if wanted:
+            initial["child"] = selectors.get_child_for_parent(request.user, wanted).pk
+        elif len(children) == 1:
+            initial["child"] = children[0].pk
+        start = parse_date(request.GET.get("start") or "") if request.GET.get("start") else None
+        if start is not None:
+            initial["start_date"] = start
+            initial["end_date"] = start
+        form = ExcusalForm(initial=initial, children=children_qs)
+    return render(request, "excusals/excusal_new.html", {"form": form, "children": children})
+
+
+@login_required
+def excusal_detail(request, excusal_id: int):
+    excusal = selectors.get_excusal_for_parent(request.user, excusal_id)
+    may_change = may_write_excusals(request.user, excusal.student, excusal.parent)
+    if request.method == "POST":
+        if not may_change:
+            raise Http404("Sent by someone else")
+        form = ExcusalChangeForm(request.POST)
+        if form.is_valid():
+            end = form.cleaned_data["end_date"]
+            try:
+                excusal_update(actor=request.user, excusal=excusal, end_date=end, comment=form.cleaned_data["comment"])
+            except ExcusalError as error:
+                _refused(form, error, excusal.student, excusal.start_date, end, field="end_date", excluding=excusal.pk)
+            except PermissionError:
+                raise Http404("Sent by someone else") from None
+            else:
+                messages.success(request, f"Excusal changed: now {excusal.start_date:%a %-d %b} to {end:%a %-d %b}.")
+                return redirect("excusals:detail", excusal_id=excusal.pk)
+    else:
+        form = ExcusalChangeForm(initial={"end_date": excusal.end_date, "comment": excusal.comment})
+    return render(
+        request,
+        "excusals/excusal_detail.html",
+        {"excusal": excusal, "form": form, "may_change": may_change, "today": excusal.student.school.today()},
+    )
+
+
+@login_required
+def excusal_withdraw(request, excusal_id: int):
+    excusal = selectors.get_excusal_for_parent(request.user, excusal_id)
+    if not may_write_excusals(request.user, excusal.student, excusal.parent):
+        raise Http404("Sent by someone else")
+    if request.method == "POST":
+        try:
+            excusal_delete(actor=request.user, excusal=excusal)
+        except PermissionError:
+            raise Http404("Sent by someone else") from None
+        messages.success(
+            request,
+            f"Excusal withdrawn: {excusal.student.first_name}, {excusal.start_date:%a %-d %b} "
+            f"to {excusal.end_date:%a %-d %b}.",
+        )
+        return redirect(reverse("excusals:family") + "#excusals")
+    return render(request, "excusals/excusal_withdraw.html", {"excusal": excusal})
+
+
+# ---------------------------------------------------------------- the office
+
+
+@login_required
+def office(request):
+    schools = selectors.administered_schools(request.user)
+    if not schools:
+        raise Http404("Not an attendance manager")
+    school = schools[0]
+    wanted = request.GET.get("school")
+    if wanted:
+        school = next((s for s in schools if str(s.pk) == wanted), None)
+        if school is None:
+            raise Http404("No such school")
+    today = school.today()
+    form = OfficeDateForm(request.GET if "date" in request.GET else None, initial={"date": today})
+    day = form.cleaned_data["date"] if form.is_bound and form.is_valid() else today
+    return render(
+        request,
+        "excusals/office.html",
+        {
+            "school": school,
+            "schools": schools,
+            "form": form,
+            "day": day,
+            "today": today,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+            "excusals": selectors.excusals_on(school, day),
+            "absences": selectors.unexcused_absences_on(school, day),
+            "section": "excusals",
+        },
+    )
