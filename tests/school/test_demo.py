@@ -6,8 +6,10 @@ import io
 import re
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count
@@ -282,3 +284,14 @@ def test_reset_removes_the_demo_logins_and_api_clients(db):
     seed("--students", "10", "--weeks", "1", "--reset")
     assert not get_user_model().objects.filter(pk__in=old_ids).exists()
     assert ApiClient.objects.count() == 1
+
+
+def test_the_readme_lists_the_default_demo_logins(db):
+    """The logins in README's "Two commands" are the ones the default seed prints."""
+    output = seed("--weeks", "0", "--no-api-client")  # people don't depend on the weeks of marks
+    printed = re.findall(r"^  (?:admin|teacher|parent)\s+(\S+)", output, re.M)
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    two_commands = readme.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| `([a-z.]+)` \|", two_commands, re.M)
+    assert listed == printed
+    assert f"`{DEMO_PASSWORD}`" in two_commands
