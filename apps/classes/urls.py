@@ -8,4 +8,14 @@ app_name = "classes"
 urlpatterns = [
     path("today/", views.today, name="today"),
     path("classes/<int:class_id>/roll/<str:date>/<int:period>/", views.class_roll, name="roll"),
+    path(
+        "classes/<int:class_id>/roll/<str:date>/<int:period>/students/<int:student_id>/",
+        views.class_roll_student,
+        name="roll_student",
+    ),
+    path(
+        "classes/<int:class_id>/roll/<str:date>/<int:period>/all-present/",
+        views.class_roll_all_present,
+        name="roll_all_present",
+    ),
 ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
+from apps.classes.selectors import RollRow, RollSheet, excusals_covering, roll_code_choices, roll_state
 from apps.homeroom.models import DailyMark
-from apps.school.models import Term, YearGroup
+from apps.school.models import AcademicYear, School, Student, Term, YearGroup
 
 
 def daily_marks_on(year_group: YearGroup, on: date) -> list[DailyMark]:
@@ -22,3 +24,61 @@ def homeroom_term_counts(year_group: YearGroup, term: Term, *, include_archived:
     if not include_archived:
         marks = marks.filter(student__archived=False)
     return list(marks.values("student_id", "code_id").annotate(count=Count("id")).order_by("student_id", "code_id"))
+
+
+# --- the homeroom roll pages ----------------------------------------------------------------------
+
+
+def is_school_day(school: School, on: date) -> bool:
+    """A date inside one of the school's academic years (one query): daily marks need one."""
+    return AcademicYear.objects.filter(school=school, start_date__lte=on, end_date__gte=on).exists()
+
+
+def homeroom_roll_sheet(year_group: YearGroup, on: date) -> RollSheet:
+    """The homeroom roll of a year group on a date: four queries whatever its size (students,
+    codes, daily marks, excusals)."""
+    school = year_group.school
+    students = list(
+        Student.objects.filter(school=school, year_group=year_group, archived=False).order_by(
+            "last_name", "first_name", "id"
+        )
+    )
+    ids = [s.pk for s in students]
+    marks = {
+        m.student_id: m
+        for m in DailyMark.objects.filter(school=school, student_id__in=ids, date=on).select_related("code")
+    }
+    excusals = excusals_covering(school, ids, on)
+    rows = [RollRow(student=s, mark=marks.get(s.pk), excusal=excusals.get(s.pk)) for s in students]
+    return RollSheet(codes=roll_code_choices(school), rows=rows)
+
+
+@dataclass
+class TodayYearGroup:
+    """An advised year group's homeroom roll on a date, with how far it is taken."""
+
+    year_group: YearGroup
+    total: int
+    marked: int
+
+    @property
+    def state(self) -> str:
+        return roll_state(self.marked, self.total)
+
+
+def year_groups_advised_on(user, on: date) -> list[TodayYearGroup]:
+    """The year groups the user advises, with students and daily marks counted in SQL (one query)."""
+    groups = (
+        YearGroup.objects.filter(advisor_links__teacher__user=user)
+        .select_related("school")
+        .annotate(
+            total=Count("students", filter=Q(students__archived=False), distinct=True),
+            marked=Count(
+                "students__daily_marks",
+                filter=Q(students__archived=False, students__daily_marks__date=on),
+                distinct=True,
+            ),
+        )
+        .order_by("grade", "name")
+    )
+    return [TodayYearGroup(year_group=g, total=g.total, marked=g.marked) for g in groups]

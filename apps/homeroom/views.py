@@ -1,10 +1,140 @@
-"""Pages of the homeroom app."""
+"""The homeroom roll pages: a year group's daily marks, the same experience as a class roll,
+written through ``record_daily_marks``."""
 
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.classes.models import Channel
+from apps.classes.selectors import RollSheet
+from apps.classes.views import (
+    WantedMark,
+    apply_results,
+    carry_errors,
+    is_read_only,
+    parse_day,
+    render_rows,
+    render_tap,
+    saved_message,
+    unmarked_filled,
+    wanted_mark,
+    wanted_roll,
+)
+from apps.homeroom.selectors import homeroom_roll_sheet, is_school_day
+from apps.homeroom.services import DailyMarkInput, record_daily_marks
+from apps.school.access import get_year_group_for_user
+from apps.school.models import YearGroup
+
+TEMPLATE = "homeroom/roll.html"
+
+
+def _roll_day(request, year_group_id: int, day_text: str) -> tuple[YearGroup, date]:
+    year_group = get_year_group_for_user(request.user, year_group_id)
+    day = parse_day(day_text)
+    if not is_school_day(year_group.school, day):
+        raise Http404("Not a day of the school's academic years")
+    return year_group, day
+
+
+def _context(request, year_group: YearGroup, day: date, sheet: RollSheet) -> dict:
+    for row in sheet.rows:
+        row.url = reverse("homeroom:roll_student", args=[year_group.pk, day.isoformat(), row.student.pk])
+    return {
+        "year_group": year_group,
+        "day": day,
+        "sheet": sheet,
+        "read_only": is_read_only(request.user, year_group.school, day),
+        "edit_days": year_group.school.teacher_edit_days,
+        "roll_url": reverse("homeroom:roll", args=[year_group.pk, day.isoformat()]),
+        "all_present_url": reverse("homeroom:roll_all_present", args=[year_group.pk, day.isoformat()]),
+    }
+
+
+def _save(request, year_group: YearGroup, day: date, wanted: list[WantedMark]):
+    return record_daily_marks(
+        actor=request.user,
+        school=year_group.school,
+        channel=Channel.WEB,
+        marks=[
+            DailyMarkInput(
+                student_id=item.row.student.pk,
+                date=day,
+                code_id=item.code_id,
+                note=item.note,
+                minutes_late=item.minutes_late,
+            )
+            for item in wanted
+        ],
+    )
 
 
 @login_required
-def homeroom_roll(request, year_group_id, date):
-    # Placeholder until its issue lands.
-    return render(request, "placeholder.html", {"title": "Homeroom roll"})
+@require_http_methods(["GET", "POST"])
+def homeroom_roll(request, year_group_id: int, date: str):
+    """A year group's homeroom roll. A POST saves the whole form and redirects back."""
+    year_group, day = _roll_day(request, year_group_id, date)
+    sheet = homeroom_roll_sheet(year_group, day)
+    if request.method == "POST":
+        wanted = wanted_roll(request.POST, sheet)
+        changed = apply_results(wanted, _save(request, year_group, day, wanted)) if wanted else 0
+        if not any(row.errors for row in sheet.rows):
+            messages.success(request, saved_message(changed))
+            return redirect("homeroom:roll", year_group.pk, day.isoformat())
+        fresh = homeroom_roll_sheet(year_group, day)
+        carry_errors(sheet, fresh)
+        sheet = fresh
+        messages.error(request, "Some marks were not saved: see the students marked below.")
+    return render(request, TEMPLATE, _context(request, year_group, day, sheet))
+
+
+@login_required
+@require_POST
+def homeroom_roll_student(request, year_group_id: int, date: str, student_id: int):
+    """One tap on the homeroom roll: HTMX gets the row back, a plain POST a redirect."""
+    year_group, day = _roll_day(request, year_group_id, date)
+    sheet = homeroom_roll_sheet(year_group, day)
+    row = sheet.row_for(student_id)
+    if row is None:
+        raise Http404("No such student on this roll")
+    wanted = wanted_mark(request.POST, row, code=request.POST.get("code"))
+    if wanted is not None:
+        apply_results([wanted], _save(request, year_group, day, [wanted]))
+    if request.htmx:
+        fresh = homeroom_roll_sheet(year_group, day)
+        carry_errors(sheet, fresh)
+        context = _context(request, year_group, day, fresh)
+        return render_tap(request, TEMPLATE, fresh, fresh.row_for(student_id), context)
+    if row.errors:
+        messages.error(request, f"{row.student.full_name}: " + "; ".join(row.error_messages))
+    else:
+        messages.success(request, f"Saved {row.student.full_name}.")
+    return redirect(reverse("homeroom:roll", args=[year_group.pk, day.isoformat()]) + f"#s{row.student.pk}")
+
+
+@login_required
+@require_POST
+def homeroom_roll_all_present(request, year_group_id: int, date: str):
+    """Everyone in the year group not yet marked that day gets the default present code."""
+    year_group, day = _roll_day(request, year_group_id, date)
+    sheet = homeroom_roll_sheet(year_group, day)
+    wanted = unmarked_filled(sheet)
+    changed = apply_results(wanted, _save(request, year_group, day, wanted)) if wanted else 0
+    if request.htmx:
+        fresh = homeroom_roll_sheet(year_group, day)
+        carry_errors(sheet, fresh)
+        return render_rows(request, TEMPLATE, fresh, _context(request, year_group, day, fresh))
+    failed = [row for row in sheet.rows if row.errors]
+    if failed:
+        messages.error(
+            request, f"{len(failed)} not saved: " + "; ".join(", ".join(r.error_messages) for r in failed[:3])
+        )
+    else:
+        messages.success(request, saved_message(changed))
+    return redirect("homeroom:roll", year_group.pk, day.isoformat())
