@@ -346,3 +346,11 @@ def test_writing_costs_the_same_queries_in_a_small_and_a_large_class(
     large_body = body_for(world.english, extra[-1], monday, "late")
     with django_assert_num_queries(len(small.captured_queries)):
         assert api.post(large_body).status_code == 201
+
+
+def test_a_date_outside_the_class_is_422_on_the_date(world, admin, api_as):
+    before = world.english.start_date - timedelta(days=7)
+    before -= timedelta(days=before.isoweekday() - 1)  # a Monday
+    response = api_as(admin).post(body_for(world.english, world.students[0], before))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "attendance_date"]

@@ -1,0 +1,113 @@
+"""``record_time_entries``, the write path of PowerSchool's ATT_ModeTime: who may write, the
+checks, updates by id, the audit log and a constant number of queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from apps.audit.models import AuditEntry
+from apps.homeroom.models import TimeEntry
+from apps.homeroom.services import TimeEntryInput, record_time_entries
+from tests import factories as f
+
+
+def entry(student, day, code, minutes=30, **extra):
+    return TimeEntryInput(student_id=student.pk, date=day, code_id=code.pk, minutes=minutes, **extra)
+
+
+def test_an_advisor_writes_their_year_groups_students_only(world, teacher):
+    today = world.school.today()
+    absent = f.code(world.school, 0)
+    results = record_time_entries(
+        actor=teacher,
+        school=world.school,
+        entries=[entry(world.students[0], today, absent), entry(world.year8_students[0], today, absent)],
+        channel="powerschool",
+    )
+    assert [r.status for r in results] == ["created", "not_found"]
+    assert TimeEntry.objects.get().recorded_by == teacher
+
+
+def test_a_teacher_may_not_write_before_the_edit_window(world, teacher, admin):
+    long_ago = world.school.today() - timedelta(days=world.school.teacher_edit_days + 1)
+    absent = f.code(world.school, 0)
+    item = [entry(world.students[0], long_ago, absent)]
+    assert record_time_entries(actor=teacher, school=world.school, entries=item, channel="web")[0].status == "forbidden"
+    assert record_time_entries(actor=admin, school=world.school, entries=item, channel="web")[0].status == "created"
+
+
+def test_checks_minutes_code_and_the_entry_updated(world, admin):
+    school, today = world.school, world.school.today()
+    absent = f.code(school, 0)
+    disabled = f.code(school, 18)
+    disabled.enabled = False
+    disabled.save()
+    first = record_time_entries(
+        actor=admin, school=school, entries=[entry(world.students[0], today, absent)], channel="web"
+    )
+    dcid = first[0].mark.pk
+    results = record_time_entries(
+        actor=admin,
+        school=school,
+        entries=[
+            entry(world.students[0], today, absent, minutes=24 * 60 + 1),
+            entry(world.students[0], today, disabled),
+            entry(world.students[1], today, absent, entry_id=dcid),
+            entry(world.students[0], today, absent, entry_id=dcid + 1000),
+            entry(world.students[0], today - timedelta(days=400), absent),
+        ],
+        channel="web",
+    )
+    assert [(r.status, sorted(r.errors)) for r in results] == [
+        ("invalid", ["minutes"]),
+        ("invalid", ["status"]),
+        ("invalid", ["dcid"]),
+        ("not_found", ["dcid"]),
+        ("invalid", ["date"]),
+    ]
+    assert TimeEntry.objects.count() == 1
+
+
+def test_an_unchanged_entry_is_not_logged_and_an_update_is(world, admin):
+    school, today = world.school, world.school.today()
+    absent, late = f.code(school, 0), f.code(school, 2)
+    dcid = record_time_entries(
+        actor=admin, school=school, entries=[entry(world.students[0], today, absent)], channel="web"
+    )[0].mark.pk
+    same = record_time_entries(
+        actor=admin, school=school, entries=[entry(world.students[0], today, absent, entry_id=dcid)], channel="web"
+    )
+    changed = record_time_entries(
+        actor=admin,
+        school=school,
+        entries=[entry(world.students[0], today, late, minutes=10, note="bus", entry_id=dcid)],
+        channel="powerschool",
+    )
+    assert (same[0].status, changed[0].status) == ("unchanged", "updated")
+    log = list(AuditEntry.objects.filter(mark_kind="time", mark_id=dcid))
+    assert [e.before for e in log] == [None, {"code_id": absent.pk, "minutes": 30, "note": ""}]
+    assert log[-1].after == {"code_id": late.pk, "minutes": 10, "note": "bus"}
+    assert log[-1].key == {"id": dcid, "student_id": world.students[0].pk, "date": today.isoformat()}
+
+
+def test_queries_do_not_grow_with_the_entries(world, admin, django_assert_num_queries):
+    school, today = world.school, world.school.today()
+    absent = f.code(school, 0)
+    students = f.make_students(school, 100, world.year7, prefix="T")
+    first = record_time_entries(
+        actor=admin, school=school, entries=[entry(s, today, absent) for s in students], channel="web"
+    )
+    dcids = [r.mark.pk for r in first]
+
+    def batch(size: int, minutes: int) -> list[TimeEntryInput]:
+        """``size`` new entries and ``size`` updates of earlier ones."""
+        return [entry(s, today, absent) for s in students[:size]] + [
+            entry(s, today, absent, minutes=minutes, entry_id=d)
+            for s, d in zip(students[:size], dcids[:size], strict=True)
+        ]
+
+    with django_assert_num_queries(11) as small:
+        record_time_entries(actor=admin, school=school, entries=batch(5, 5), channel="web")
+    with django_assert_num_queries(len(small.captured_queries)):
+        results = record_time_entries(actor=admin, school=school, entries=batch(100, 6), channel="web")
+    assert [r.status for r in results].count("updated") == 100
