@@ -55,6 +55,11 @@ def _term_or_404(terms, wanted, today):
     return term
 
 
+def _day(day) -> str:
+    """'9 Nov': short enough for an axis label, and portable (no glibc-only %-d)."""
+    return f"{day.day} {day:%b}"
+
+
 def _weekly_chart(title: str, marks, term, today) -> charts.Chart:
     points = selectors.weekly_rates(marks, term, until=min(today, term.end_date))
     rated = [p for p in points if p.rate is not None]
@@ -63,14 +68,14 @@ def _weekly_chart(title: str, marks, term, today) -> charts.Chart:
         desc = (
             f"Attendance rate per week of {term.name}, over {len(points)} weeks. "
             f"Latest week {rated[-1].rate * 100:.1f}%; lowest {low.rate * 100:.1f}% in the week of "
-            f"{low.week:%-d %b}."
+            f"{_day(low.week)}."
         )
     else:
         desc = f"No marks yet in {term.name}."
     return charts.line_chart(
         title=title,
         desc=desc,
-        points=[(f"{p.week:%-d %b}", None if p.rate is None else p.rate * 100) for p in points],
+        points=[(_day(p.week), None if p.rate is None else p.rate * 100) for p in points],
     )
 
 
@@ -374,7 +379,7 @@ def chronic(request):
         return exports.export_response([exports.chronic_table(rows)], filename=f"chronic-absence-{term.name}", fmt=fmt)
     for row in rows:
         rates = [None if p.rate is None else p.rate * 100 for p in row.trend]
-        known = ", ".join(f"{p.week:%-d %b} {p.rate * 100:.0f}%" for p in row.trend if p.rate is not None)
+        known = ", ".join(f"{_day(p.week)} {p.rate * 100:.0f}%" for p in row.trend if p.rate is not None)
         row.sparkline = charts.sparkline(rates, label=f"Weekly attendance of {row.student.full_name}: {known}")
     sort_query = request.GET.copy()
     sort_query.pop("sort", None)

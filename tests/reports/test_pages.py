@@ -264,3 +264,13 @@ def test_query_count_is_constant(client, term_data, admin, name, arg, django_ass
         client.get(url, params)
     assert small == medium
     assert small <= 20
+
+
+@pytest.mark.parametrize("name", ["reports:term_reports", "reports:class_report", "reports:student_report"])
+def test_teacher_query_count_is_constant(client, term_data, teacher, name):
+    args = {"reports:class_report": [term_data.world.english.pk], "reports:student_report": [term_data.s0.pk]}
+    url = reverse(name, args=args.get(name, []))
+    client.force_login(teacher)
+    small = _queries(client, url, {"term": term_data.term1.pk})
+    grow_school(term_data, 30)
+    assert _queries(client, url, {"term": term_data.term1.pk}) == small
