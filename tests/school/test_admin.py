@@ -212,3 +212,26 @@ def test_inline_rows_take_their_parents_school(superuser_client, world):
     response = superuser_client.post(url(type(parent), "change", parent.pk), data)
     assert response.status_code == 200
     assert b"belongs to another school" in response.content
+
+
+@pytest.mark.parametrize("role", ["admin", "teacher", "parent", "other_school_admin"])
+def test_school_roles_are_not_let_into_the_django_admin(client, world, request, role):
+    """The school's own admins use the office pages; the Django admin is for superusers only."""
+    client.force_login(request.getfixturevalue(role))
+    for model in (Student, ClassMark, AuditEntry, ApiClient):
+        response = client.get(url(model, "changelist"))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("admin:login"))
+
+
+def test_anonymous_is_sent_to_the_admin_login(client, db):
+    response = client.get(url(AuditEntry, "changelist"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_staff_without_permissions_sees_nothing(client, world):
+    staff = f.make_user("staff", is_staff=True)
+    client.force_login(staff)
+    assert client.get(url(Student, "changelist")).status_code == 403
+    assert client.get(url(AuditEntry, "change", 1)).status_code == 403
