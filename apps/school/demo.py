@@ -288,7 +288,7 @@ def build_demo_school(*, seed: int = 1, students: int = 150, weeks: int = 3, api
         year_start, year_end = _academic_year_bounds(today, first_marked_day)
         year = AcademicYear.objects.create(
             school=school,
-            name=f"{year_start.year}–{year_end.year}",
+            name=f"{year_start.year}-{year_end.year}",
             sourced_id=f"demo-year-{year_start.year}",
             start_date=year_start,
             end_date=year_end,
