@@ -229,9 +229,13 @@ def _weekly_timetable(rng: random.Random) -> dict[str, list[tuple[int, int]]]:
     free = {day: list(range(1, 7)) for day in range(1, 6)}
     slots: dict[str, list[tuple[int, int]]] = {}
     for subject, lessons, _ in SUBJECTS:
-        days = sorted(free, key=lambda d: (-len(free[d]), rng.random()))[:lessons]
-        chosen = []
-        for day in days:
+        chosen: list[tuple[int, int]] = []
+        for _ in range(lessons):
+            # The emptiest day not yet used by this subject (any day with room, once all are).
+            used = {day for day, _ in chosen}
+            open_days = [d for d in free if free[d]]
+            candidates = [d for d in open_days if d not in used] or open_days
+            day = max(candidates, key=lambda d: (len(free[d]), rng.random()))
             period = rng.choice(free[day])
             free[day].remove(period)
             chosen.append((day, period))
@@ -758,7 +762,8 @@ def _logins(admin_user, teacher_rows, teacher_users, advising, classes, class_pl
     with_siblings = single = None
     for adults, children in families:
         family_parents = [next(parents_iter) for _ in adults]
-        if with_siblings is None and len(children) >= 2:
+        # Siblings in different year groups show a family page at its most useful.
+        if with_siblings is None and len({c.year_group_id for c in children}) >= 2:
             with_siblings = (family_parents[0], children)
         if single is None and len(children) == 1:
             single = (family_parents[0], children)
