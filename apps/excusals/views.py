@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from apps.excusals import selectors
@@ -28,13 +29,20 @@ def _children_or_404(request) -> list:
 
 def _today(children) -> date:
     # The first child's school clock; a family's children share a town, if not a school.
-    return children[0].school.today() if children else date.today()
+    return children[0].school.today() if children else timezone.localdate()
+
+
+def _date_or_none(raw: str | None) -> date | None:
+    try:
+        return parse_date(raw or "")
+    except ValueError:  # well formed but not a day, e.g. 2026-02-31
+        return None
 
 
 def _month(raw: str | None, today: date) -> date:
     """The month asked for as YYYY-MM, else this month."""
-    if raw:
-        parsed = parse_date(f"{raw}-01") if len(raw) == 7 else None
+    if raw and len(raw) == 7:
+        parsed = _date_or_none(f"{raw}-01")
         if parsed is not None and 2000 <= parsed.year <= 2100:
             return parsed
     return today.replace(day=1)
@@ -162,7 +170,7 @@ def excusal_new(request):
             initial["child"] = selectors.get_child_for_parent(request.user, wanted).pk
         elif len(children) == 1:
             initial["child"] = children[0].pk
-        start = parse_date(request.GET.get("start") or "") if request.GET.get("start") else None
+        start = _date_or_none(request.GET.get("start"))
         if start is not None:
             initial["start_date"] = start
             initial["end_date"] = start
