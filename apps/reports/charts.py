@@ -152,13 +152,14 @@ def bar_chart(
 
 
 def _nice_ceiling(value: int) -> int:
-    """A round axis maximum at or above ``value`` (4 gridlines of whole numbers)."""
-    if value <= 4:
-        return 4
-    for base in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000):
-        if value <= base * 4:
-            return base * 4
-    return ((value // 4000) + 1) * 4000
+    """A round axis maximum at or above ``value``: four gridlines of 1, 2 or 5 × 10ⁿ marks."""
+    step = 1
+    while step * 4 < value:
+        for factor in (2, 2.5, 2):  # 1 → 2 → 5 → 10 → 20 → 50 …
+            step = int(step * factor)
+            if step * 4 >= value:
+                break
+    return step * 4
 
 
 def sparkline(values: list[float | None], *, label: str) -> SafeString:
