@@ -134,7 +134,7 @@ class AttendanceCodeForm(forms.Form):
         initial = {
             name: getattr(code, name) for name in ("label", "abbreviation", "kind", "presence", "colour", "enabled")
         }
-        super().__init__(data, initial=initial)
+        super().__init__(data, initial=initial, label_suffix="")
         self.code = code
         if code.is_default_present:
             self.fields["enabled"].disabled = True
@@ -177,7 +177,7 @@ class AdjustmentForm(forms.Form):
                 "adjustment": instance.adjustment,
                 "reason": instance.reason,
             }
-        super().__init__(data, initial=initial)
+        super().__init__(data, initial=initial, label_suffix="")
         self.fields["student"].queryset = Student.objects.filter(school=school).order_by("last_name", "first_name")
         self.fields["student"].label_from_instance = lambda s: f"{s.last_name}, {s.first_name} ({s.student_number})"
         self.fields["term"].queryset = Term.objects.filter(school=school).order_by("start_date")
@@ -215,6 +215,7 @@ class SchoolSettingsForm(forms.Form):
     def __init__(self, data=None, *, school: School):
         super().__init__(
             data,
+            label_suffix="",
             initial={
                 "teacher_edit_days": school.teacher_edit_days,
                 "attendance_in_sis": school.attendance_in_sis,
