@@ -70,12 +70,13 @@
     }
   }
 
-  // A tap replaces its row; keep the keyboard where it was.
+  // A tap disables its row while saving, then replaces it: give the keyboard back the same
+  // button, unless the teacher has already moved on.
   var focusedId = null;
-  document.addEventListener("htmx:beforeRequest", function () {
-    var active = document.activeElement;
-    focusedId = active && active.id && active.closest("#roll-rows") ? active.id : null;
-  });
+  document.addEventListener("click", function (event) {
+    var tapped = event.target.closest && event.target.closest("#roll-rows button[id]");
+    focusedId = tapped ? tapped.id : null;
+  }, true);
   document.addEventListener("htmx:afterSettle", function () {
     if (!focusedId) return;
     var active = document.activeElement;
@@ -83,7 +84,6 @@
       var again = document.getElementById(focusedId);
       if (again) again.focus();
     }
-    focusedId = null;
   });
 
   function start() {
