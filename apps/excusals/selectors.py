@@ -385,7 +385,7 @@ def missing_excusals(children: list[Student], since: date) -> list[MissingExcusa
         .order_by("date", "period__number")
     ):
         label = m["period__number"] + by_id[m["student_id"]].school.period_offset
-        add(m["student_id"], m["date"], f"{m['school_class__name']} (period {label})")
+        add(m["student_id"], m["date"], f"{m['school_class__name']}, period {label}")
     return sorted(found.values(), key=lambda n: (n.day, n.student.first_name), reverse=True)
 
 

@@ -38,7 +38,7 @@ def test_home_shows_the_childs_term_at_a_glance(client, world, parent, child, mo
     html = response.content.decode()
     assert child.full_name in html
     assert "A <strong>day</strong> is one homeroom (daily) mark" in html
-    assert "in lessons it is 50.0% of 2 lesson marks" in html
+    assert "Lessons: 50.0% present of 2 lesson marks." in html
 
 
 def test_an_excused_code_counts_as_excused(client, world, parent, child, monday):
@@ -118,7 +118,7 @@ def test_home_tells_of_an_absence_with_no_excusal_and_links_the_form(client, wor
 
     [missing] = response.context["missing"]
     assert (missing.student, missing.day) == (child, monday)
-    assert missing.places == ["homeroom", "7A English (period 1)"]
+    assert missing.places == ["homeroom", "7A English, period 1"]
     html = response.content.decode()
     link = f"{reverse('excusals:new')}?child={child.pk}&amp;start={monday:%Y-%m-%d}"
     assert f'href="{link}"' in html
