@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from apps.reports.selectors import ChronicRow, Figures, Meeting, Report
+from apps.reports.selectors import AuditRow, ChronicRow, Figures, Meeting, Report
 
 FORMATS = {"csv", "xlsx"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -101,6 +101,32 @@ def chronic_table(rows: list[ChronicRow]) -> Table:
                 r.absence_percent,
             ]
             + [None if p.rate is None else round(p.rate * 100, 1) for p in r.trend]
+            for r in rows
+        ],
+    )
+
+
+def audit_table(rows: list[AuditRow], period_offset: int, tz) -> Table:
+    def code(value):
+        return "" if value is None else f"{value.label} ({value.abbreviation})"
+
+    return Table(
+        title="Audit log",
+        headers=["Changed at", "Changed by", "Channel", "Student", "Date", "Class", "Period", "Before", "After"],
+        rows=[
+            [
+                r.entry.changed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+                (r.entry.changed_by.get_full_name() or r.entry.changed_by.get_username())
+                if r.entry.changed_by
+                else "System",
+                r.entry.get_channel_display(),
+                r.student.full_name if r.student else "",
+                r.entry.key.get("date", ""),
+                r.school_class.name if r.school_class else ("Homeroom" if r.entry.mark_kind == "daily" else ""),
+                "" if r.period is None else r.period.number + period_offset,
+                code(r.before),
+                code(r.after),
+            ]
             for r in rows
         ],
     )

@@ -580,8 +580,13 @@ def audit_log(request):
         on=data.get("date"),
         channel=data.get("channel") or "",
     )
+    if fmt := _export_format(request):
+        tz = zoneinfo.ZoneInfo(school.timezone)
+        return exports.export_response(
+            [exports.audit_table(rows, school.period_offset, tz)], filename="audit-log", fmt=fmt
+        )
     return render(
         request,
         "reports/audit.html",
-        {"school": school, "form": form, "rows": rows, "section": "audit"},
+        {"school": school, "form": form, "rows": rows, "query": _query_without_format(request), "section": "audit"},
     )

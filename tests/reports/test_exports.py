@@ -151,3 +151,19 @@ def test_exports_keep_permissions(client, term_data, other_teacher, parent, fmt)
     for user in (other_teacher, parent):
         client.force_login(user)
         assert client.get(url, {"format": fmt}).status_code == 404
+
+
+def test_audit_log_export(client, term_data, admin):
+    client.force_login(admin)
+    url = reverse("reports:audit")
+    params = {"student": "Y7000", "date": term_data.mon1.isoformat()}
+    page = client.get(url, params).context["rows"]
+    rows = read_csv(client.get(url, {**params, "format": "csv"}))
+    assert rows[0] == ["Changed at", "Changed by", "Channel", "Student", "Date", "Class", "Period", "Before", "After"]
+    assert len(rows) - 1 == len(page) == 3
+    assert sorted(r[5:] for r in rows[1:]) == [
+        ["7A English", "1", "", "Present (✓)"],
+        ["7A English", "3", "", "Absent (A)"],
+        ["Homeroom", "", "", "Absent (A)"],
+    ]
+    assert {r[1] for r in rows[1:]} == {"System"} and {r[4] for r in rows[1:]} == {term_data.mon1.isoformat()}
