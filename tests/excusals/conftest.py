@@ -10,6 +10,7 @@ from apps.classes.models import Channel
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
+from apps.school.models import AttendanceCode
 from tests import factories as f
 
 PRESENT, ABSENT, LATE, EXCUSED = 1, 0, 2, 13
@@ -33,6 +34,25 @@ def mark_lesson(school, school_class, student, day: date, period: int, mb_status
         channel=Channel.DEMO,
     )
     assert result.ok, result.errors
+
+
+def mark_many(school, days: list[tuple], lessons: list[tuple]) -> None:
+    """Many marks in two calls: days as (student, date, status, note), lessons as
+    (class, student, date, period, status, note)."""
+    codes = {c.mb_status: c.pk for c in AttendanceCode.objects.filter(school=school)}
+    results = record_daily_marks(
+        actor=None,
+        school=school,
+        marks=[DailyMarkInput(s.pk, d, codes[st], n) for s, d, st, n in days],
+        channel=Channel.DEMO,
+    )
+    results += record_class_marks(
+        actor=None,
+        school=school,
+        marks=[ClassMarkInput(c.pk, s.pk, d, p, codes[st], n) for c, s, d, p, st, n in lessons],
+        channel=Channel.DEMO,
+    )
+    assert all(r.ok for r in results), [r.errors for r in results if not r.ok]
 
 
 def make_excusal(parent, student, start: date, end: date, comment: str = "Ill") -> Excusal:

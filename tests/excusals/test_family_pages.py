@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from apps.classes.models import Enrollment
 from tests import factories as f
-from tests.excusals.conftest import ABSENT, EXCUSED, LATE, PRESENT, make_excusal, mark_day, mark_lesson
+from tests.excusals.conftest import ABSENT, EXCUSED, LATE, PRESENT, make_excusal, mark_day, mark_lesson, mark_many
 
 pytestmark = pytest.mark.django_db
 
@@ -253,13 +253,15 @@ def _family_of(world, size: int):
     Enrollment.objects.bulk_create(Enrollment(school=school, school_class=world.english, student=c) for c in children)
     user = f.make_parent(school, f"parent_of_{size}", *children).user
     monday = f.last_weekday(school, 1)
+    days, lessons = [], []
     for c in children:
         for back in range(size * 3):
             day = monday - timedelta(days=back)
-            mark_day(school, c, day, [PRESENT, ABSENT, LATE][back % 3], f"note {back}")
+            days.append((c, day, [PRESENT, ABSENT, LATE][back % 3], f"note {back}"))
             if day.isoweekday() <= 5:
-                mark_lesson(school, world.english, c, day, 1, [ABSENT, PRESENT][back % 2], "lesson note")
+                lessons.append((world.english, c, day, 1, [ABSENT, PRESENT][back % 2], "lesson note"))
         make_excusal(user.parent_roles.get(), c, monday - timedelta(days=1), monday - timedelta(days=1))
+    mark_many(school, days, lessons)
     return user, children
 
 
