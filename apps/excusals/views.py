@@ -83,6 +83,7 @@ def family(request):
             ],
             "several_schools": len({c.school_id for c in children}) > 1,
             "missing": missing,
+            "more": max(0, len(missing) - 5),
             "current_excusals": current,
             "past_excusals": past,
             "today": today,
@@ -99,6 +100,7 @@ def child(request, student_id: int):
     summary = selectors.term_summaries([student], today)[student.pk]
     calendar = selectors.month_calendars([student], month, today)[student.pk]
     current, past = _split_excusals(selectors.excusals_of_children([student]), today)
+    since = summary.term.start_date if summary.term else today - timedelta(days=RECENT_DAYS)
     return render(
         request,
         "excusals/child.html",
@@ -107,6 +109,7 @@ def child(request, student_id: int):
             "summary": summary,
             "calendar": calendar,
             "marks": selectors.month_marks(student, month),
+            "missing": selectors.missing_excusals([student], since),
             "current_excusals": current,
             "past_excusals": past,
             "today": today,

@@ -294,3 +294,15 @@ def test_child_page_queries_do_not_grow_with_marks(client, world, django_assert_
     with django_assert_max_num_queries(few):
         response = client.get(reverse("excusals:child", args=[large_children[0].pk]), {"month": month})
     assert len(response.context["marks"]) > 12
+
+
+def test_home_shows_five_missing_excusals_and_the_child_page_all(client, world, parent, child, monday):
+    days = [(child, monday - timedelta(days=back), ABSENT, "") for back in range(7)]
+    mark_many(world.school, days, [])
+    client.force_login(parent)
+    home = client.get(reverse("excusals:family"))
+    assert home.content.decode().count("Send an excusal for this day") == 5
+    assert "And 2 earlier days this term" in home.content.decode()
+    page = client.get(reverse("excusals:child", args=[child.pk]))
+    assert len(page.context["missing"]) == 7
+    assert page.content.decode().count("Send an excusal for this day") == 7
