@@ -237,7 +237,6 @@ def _context(request, school_class: SchoolClass, day: date, period: Period, shee
         "edit_days": school_class.school.teacher_edit_days,
         "roll_url": reverse("classes:roll", args=[school_class.pk, day.isoformat(), period.number]),
         "all_present_url": reverse("classes:roll_all_present", args=[school_class.pk, day.isoformat(), period.number]),
-        "show_previous": True,
         "show_homeroom": True,
     }
 
