@@ -52,6 +52,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Section-style (Schoology) clients may sign their URLs for the vendor's host (api.schoology.com);
+# signatures are also checked against these hosts, which are therefore allowed as Host headers too.
+SECTIONS_SIGNED_HOSTS = env_list("SECTIONS_SIGNED_HOSTS", [])
+ALLOWED_HOSTS += [host for host in SECTIONS_SIGNED_HOSTS if host not in ALLOWED_HOSTS]
+
+# Lifetime of a PowerSchool (OAuth2 client credentials) access token.
+POWERSCHOOL_TOKEN_SECONDS = env_int("POWERSCHOOL_TOKEN_SECONDS", 3600)
+
 # Key that encrypts recoverable secrets (OAuth 1.0a consumer secrets) at rest.
 # Defaults to one derived from SECRET_KEY; set it on its own to rotate SECRET_KEY safely.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
