@@ -2,16 +2,17 @@
 
 Callers (``record_class_marks``, ``record_daily_marks``) validate their items first and hand
 over only valid changes. A constant number of queries whatever the number of marks:
-one locking read of the existing rows, one upsert, one delete, one insert of audit entries.
+one advisory lock of the keys (PostgreSQL), one locking read of the existing rows, one upsert, one delete, one insert of audit entries.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
@@ -39,6 +40,23 @@ def _snapshot(mark: models.Model) -> dict[str, Any]:
     return {name: getattr(mark, name) for name in VALUE_FIELDS}
 
 
+def _lock_keys(mark_kind: str, keys: set[tuple]) -> None:
+    """On PostgreSQL, take a transaction-scoped advisory lock per mark key, in a fixed order.
+
+    SELECT ... FOR UPDATE cannot lock a row that does not exist yet, so without this two
+    first saves of the same mark would both read "no mark" and both log ``before = None``.
+    With it the second writer waits for the first to commit, then reads its mark. SQLite
+    needs nothing: it runs one writer at a time (transaction_mode IMMEDIATE)."""
+    if connection.vendor != "postgresql" or not keys:
+        return
+    ids = sorted(
+        int.from_bytes(hashlib.blake2b(repr((mark_kind, *k)).encode(), digest_size=8).digest(), "big", signed=True)
+        for k in keys
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [ids])
+
+
 def save_marks(
     *,
     model: type[models.Model],
@@ -59,6 +77,7 @@ def save_marks(
     def key_of(obj) -> tuple:
         return tuple(getattr(obj, name) if not isinstance(obj, dict) else obj[name] for name in key_fields)
 
+    _lock_keys(mark_kind, {key_of(c.key) for c in changes})
     lookup = {f"{name}__in": {c.key[name] for c in changes} for name in key_fields[:3]}
     existing = {key_of(m): m for m in model.objects.select_for_update().filter(school=school, **lookup)}
 

@@ -49,3 +49,6 @@ def test_simultaneous_taps_leave_one_mark_and_two_audit_entries(world, teacher, 
     )  # audit rows are written after the upsert's lock
     assert len(entries) == 2
     assert mark.code_id == entries[-1].after["code_id"]  # the last write wins
+    # The second writer waited for the first and logged what it replaced.
+    assert entries[0].before is None
+    assert entries[1].before == entries[0].after
