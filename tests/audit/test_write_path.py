@@ -1,0 +1,131 @@
+"""The daily write path and the audit log it shares with class marks."""
+
+from datetime import timedelta
+
+import pytest
+
+from apps.audit.models import AuditEntry
+from apps.homeroom.models import DailyMark
+from apps.homeroom.services import DailyMarkInput, record_daily_marks
+from tests import factories as f
+
+
+def test_an_advisor_records_daily_marks_and_each_change_is_audited(world, teacher):
+    day = f.last_weekday(world.school, 2)
+    absent, present = f.code(world.school, 0), f.code(world.school, 1)
+    s0, s1 = world.students[:2]
+    results = record_daily_marks(
+        actor=teacher,
+        school=world.school,
+        channel="web",
+        marks=[DailyMarkInput(s0.pk, day, absent.pk, note="dentist"), DailyMarkInput(s1.pk, day, present.pk)],
+    )
+    assert [r.status for r in results] == ["created", "created"]
+    results = record_daily_marks(
+        actor=teacher,
+        school=world.school,
+        channel="managebac",
+        marks=[DailyMarkInput(s0.pk, day, present.pk), DailyMarkInput(s1.pk, day, present.pk)],
+    )
+    assert [r.status for r in results] == ["updated", "unchanged"]
+    mark = DailyMark.objects.get(student=s0, date=day)
+    assert (mark.code, mark.channel, mark.recorded_by) == (present, "managebac", teacher)
+    entries = AuditEntry.objects.filter(mark_kind="daily", mark_id=mark.pk)
+    assert [(e.before and e.before["note"], e.after["code_id"]) for e in entries] == [
+        (None, absent.pk),
+        ("dentist", present.pk),
+    ]
+
+
+def test_daily_marks_refuse_what_the_actor_may_not_mark(world, teacher, other_teacher, admin):
+    day = f.last_weekday(world.school, 2)
+    absent = f.code(world.school, 0)
+    year8 = world.year8_students[0]
+    far = world.far_students[0]
+    results = record_daily_marks(
+        actor=teacher,
+        school=world.school,
+        channel="web",
+        marks=[
+            DailyMarkInput(year8.pk, day, absent.pk),  # not in a year group they advise
+            DailyMarkInput(far.pk, day, absent.pk),  # another school's student
+            DailyMarkInput(world.students[0].pk, day + timedelta(days=400), absent.pk),  # outside the year
+            DailyMarkInput(world.students[0].pk, day, f.code(world.school, 15).pk),  # Custom 1, disabled
+            DailyMarkInput(world.students[0].pk, day, 10**6),
+        ],
+    )  # no such code
+    assert [r.status for r in results] == ["not_found", "not_found", "invalid", "invalid", "invalid"]
+    assert results[3].errors == {"status": ["Custom 1 is not enabled in this school"]}
+    assert results[4].errors == {"status": ["is not one of the school's attendance codes"]}
+    assert (
+        record_daily_marks(
+            actor=admin, school=world.school, channel="web", marks=[DailyMarkInput(year8.pk, day, absent.pk)]
+        )[0].status
+        == "created"
+    )
+    assert DailyMark.objects.count() == 1
+    assert AuditEntry.objects.count() == 1
+
+
+def test_a_later_item_for_the_same_day_wins_and_both_changes_are_logged(world, teacher):
+    day = f.last_weekday(world.school, 2)
+    s0 = world.students[0]
+    results = record_daily_marks(
+        actor=teacher,
+        school=world.school,
+        channel="web",
+        marks=[
+            DailyMarkInput(s0.pk, day, f.code(world.school, 0).pk),
+            DailyMarkInput(s0.pk, day, f.code(world.school, 2).pk, minutes_late=7),
+        ],
+    )
+    assert [r.status for r in results] == ["created", "updated"]
+    assert DailyMark.objects.get().minutes_late == 7
+    assert AuditEntry.objects.count() == 2
+
+
+def test_minutes_late_are_kept_only_for_late_codes(world, teacher):
+    day = f.last_weekday(world.school, 2)
+    record_daily_marks(
+        actor=teacher,
+        school=world.school,
+        channel="web",
+        marks=[DailyMarkInput(world.students[0].pk, day, f.code(world.school, 0).pk, minutes_late=9)],
+    )
+    assert DailyMark.objects.get().minutes_late is None
+
+
+@pytest.mark.parametrize("size", [4, 50])
+def test_daily_writes_cost_a_constant_number_of_queries(world, teacher, django_assert_max_num_queries, size):
+    students = f.make_students(world.school, size, world.year7, prefix=f"D{size}")
+    day = f.last_weekday(world.school, 2)
+    absent = f.code(world.school, 0)
+    with django_assert_max_num_queries(12):
+        results = record_daily_marks(
+            actor=teacher,
+            school=world.school,
+            channel="web",
+            marks=[DailyMarkInput(s.pk, day, absent.pk) for s in students],
+        )
+    assert all(r.status == "created" for r in results)
+
+
+def test_audit_entries_are_never_edited_or_deleted(world, teacher):
+    day = f.last_weekday(world.school, 2)
+    record_daily_marks(
+        actor=teacher,
+        school=world.school,
+        channel="web",
+        marks=[DailyMarkInput(world.students[0].pk, day, f.code(world.school, 0).pk)],
+    )
+    entry = AuditEntry.objects.get()
+    entry.channel = "managebac"
+    with pytest.raises(TypeError):
+        entry.save()
+    with pytest.raises(TypeError):
+        entry.delete()
+    with pytest.raises(TypeError):
+        AuditEntry.objects.all().update(channel="x")
+    with pytest.raises(TypeError):
+        AuditEntry.objects.all().delete()
+    assert AuditEntry.objects.get().channel == "web"
