@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_date
 
 from apps.excusals import selectors
 from apps.excusals.forms import ExcusalChangeForm, ExcusalForm, OfficeDateForm, service_errors_to_form
-from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update, may_write_excusals
+from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update, may_change_excusal
 
 RECENT_DAYS = 30
 
@@ -184,7 +184,7 @@ def excusal_new(request):
 @login_required
 def excusal_detail(request, excusal_id: int):
     excusal = selectors.get_excusal_for_parent(request.user, excusal_id)
-    may_change = may_write_excusals(request.user, excusal.student, excusal.parent)
+    may_change = may_change_excusal(request.user, excusal)
     if request.method == "POST":
         if not may_change:
             raise Http404("Sent by someone else")
@@ -212,7 +212,7 @@ def excusal_detail(request, excusal_id: int):
 @login_required
 def excusal_withdraw(request, excusal_id: int):
     excusal = selectors.get_excusal_for_parent(request.user, excusal_id)
-    if not may_write_excusals(request.user, excusal.student, excusal.parent):
+    if not may_change_excusal(request.user, excusal):
         raise Http404("Sent by someone else")
     if request.method == "POST":
         try:
