@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from apps.api.models import ApiClient
+from tests.seeds import seed_path
 
 READ_WRITE = ("read:attendance", "write:attendance")
-SEED = next((Path(__file__).resolve().parents[4] / "shared" / "seeds").glob("003_*.txt"), None)
+SEED = seed_path("003")
 
 
 @dataclass

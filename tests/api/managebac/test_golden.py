@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,9 @@ from apps.excusals.services import excusal_create
 from apps.homeroom.models import Adjustment
 from apps.school.models import Term
 from tests import factories as f
+from tests.seeds import seed_path
 
-SEED = Path("/work/shared/seeds/002_cdff91c06266ae88.txt")
+SEED = seed_path("002")
 REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (/v2/\S+) HTTP/1\.1$", re.MULTILINE)
 
 

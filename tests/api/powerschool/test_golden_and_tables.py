@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,9 @@ from apps.homeroom.models import DailyMark
 from apps.school.models import AttendanceCode, Period
 from tests import factories as f
 from tests.api.powerschool.conftest import payload, record
+from tests.seeds import seed_path
 
-SEED = next((Path(__file__).resolve().parents[4] / "shared" / "seeds").glob("004_*.txt"), None)
+SEED = seed_path("004")
 ENVELOPE = json.loads(
     '{"results":{"insert_count":1,"update_count":0,"delete_count":0,"result":{"status":"SUCCESS",'
     '"action":"INSERT","success_message":{"id":912345,"ref":"<base>/ws/schema/table/attendance/912345"}}}}'

@@ -5,19 +5,18 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from django.conf import settings
 
 from apps.classes.models import ClassMark, Enrollment, SchoolClass
 from apps.school.models import AcademicYear, Student
 from tests import factories as f
 from tests.api.sections.conftest import mark, sections_for
+from tests.seeds import seed_path
 
 # The seeds sit beside the checkout, in shared/seeds.
-SEED = next((Path(settings.BASE_DIR).parent / "shared" / "seeds").glob("001_*.txt"))
+SEED = seed_path("001")
 
 
 def seed_bodies() -> tuple[list, list[str]]:
