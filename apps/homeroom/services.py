@@ -1,5 +1,6 @@
-"""The one write path for daily (homeroom) attendance: the homeroom roll page and every
-dialect's daily write come through ``record_daily_marks``."""
+"""The one write path for daily attendance: daily (homeroom) marks through
+``record_daily_marks`` and PowerSchool's minutes through ``record_time_entries``; the homeroom
+roll page and every dialect's daily write come through them."""
 
 from __future__ import annotations
 
