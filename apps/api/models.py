@@ -7,12 +7,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 SCOPES = ("read:attendance", "write:attendance", "read:all", "write:all")
 
 
@@ -142,6 +144,13 @@ class ApiClient(models.Model):
 
     def oauth1_secret(self) -> str | None:
         return decrypt(self.secret_encrypted)
+
+    def mark_used(self) -> None:
+        """Note when the client was last seen; at most one write per five minutes per client."""
+        now = timezone.now()
+        if self.last_used_at is None or now - self.last_used_at > LAST_USED_RESOLUTION:
+            ApiClient.objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now
 
     def revoke(self) -> None:
         if self.revoked_at is None:

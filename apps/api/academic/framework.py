@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -21,11 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.models import ApiClient
+from apps.api.negotiation import AlwaysJSON
 from apps.school.access import schools_for
 from apps.school.models import School
 
 # Writing last_used_at on every request would turn every read into a write.
-LAST_USED_RESOLUTION = timedelta(minutes=5)
 SCHOOL_HEADER = "X-School-Id"
 
 
@@ -39,9 +36,7 @@ class BearerAuthentication(BaseAuthentication):
         client = ApiClient.objects.by_token(token.strip())
         if client is None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token")
-        now = timezone.now()
-        if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
-            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.mark_used()
         return client.user, client
 
     def authenticate_header(self, request) -> str:
@@ -68,16 +63,6 @@ class HasAttendanceScope(BasePermission):
             verb = scope.split(":")[0]
             raise exceptions.PermissionDenied(f"This token needs the {scope} or {verb}:all scope")
         return True
-
-
-class AlwaysJSON(BaseContentNegotiation):
-    """Whatever the client accepts, the answer is JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def field_error(location: str, name: str, message: str, kind: str = "value_error") -> dict:

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -21,11 +18,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.models import ApiClient
+from apps.api.negotiation import AlwaysJSON
 
 ACCESS_DENIED = {"error": "Access Denied"}
 INVALID_PAYLOAD = {"error": "Invalid payload data structure."}
 # Writing last_used_at on every request would turn every read into a write.
-LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def token_from(request) -> str:
@@ -52,9 +49,7 @@ class ManageBacTokenAuthentication(BaseAuthentication):
         client = ApiClient.objects.by_token(token)
         if client is None:
             raise exceptions.AuthenticationFailed()
-        now = timezone.now()
-        if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
-            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.mark_used()
         return client.user, client
 
     def authenticate_header(self, request) -> str:
@@ -103,16 +98,6 @@ def drop_nulls(value):
     if isinstance(value, list):
         return [drop_nulls(v) for v in value]
     return value
-
-
-class AlwaysJSON(BaseContentNegotiation):
-    """Clients send ``Accept: */*`` or anything else; the answer is JSON whatever they ask."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 class RecordNotFound(exceptions.APIException):

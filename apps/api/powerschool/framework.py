@@ -10,7 +10,6 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.models import AccessToken, ApiClient, hash_secret
+from apps.api.negotiation import AlwaysJSON
 
 
 class AccessTokenAuthentication(BaseAuthentication):
@@ -70,14 +70,6 @@ class HasScope(BasePermission):
             verb = scope.split(":")[0]
             raise exceptions.PermissionDenied(f"This client needs the {scope} or {verb}:all scope")
         return True
-
-
-class AlwaysJSON(BaseContentNegotiation):
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def problem(field: str, code: str, resource: str = "attendance") -> dict:

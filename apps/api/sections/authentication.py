@@ -20,7 +20,6 @@ from apps.api.models import ApiClient, OAuthNonce
 # Seconds a timestamp may differ from our clock; a nonce need only be remembered this long.
 TIMESTAMP_LIFETIME = 600
 # Writing last_used_at on every request would turn every read into a write.
-LAST_USED_RESOLUTION = timedelta(minutes=5)
 NONCE_PATTERN = re.compile(r"[A-Za-z0-9._~-]{8,255}")
 CLIENT_KEY_PATTERN = re.compile(r"[A-Za-z0-9._~-]{1,64}")
 
@@ -186,9 +185,7 @@ class SectionsOAuth1Authentication(BaseAuthentication):
 
     def authenticate(self, request):
         client = verify_request(request._request)
-        now = timezone.now()
-        if client.last_used_at is None or now - client.last_used_at > LAST_USED_RESOLUTION:
-            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        client.mark_used()
         return client.user, client
 
     def authenticate_header(self, request) -> str:
