@@ -2,7 +2,8 @@
 
 Callers (``record_class_marks``, ``record_daily_marks``) validate their items first and hand
 over only valid changes. A constant number of queries whatever the number of marks:
-one advisory lock of the keys (PostgreSQL), one locking read of the existing rows, one upsert, one delete, one insert of audit entries.
+one advisory lock of the keys (PostgreSQL), one locking read of the existing rows, one upsert,
+one delete, one insert of audit entries.
 """
 
 from __future__ import annotations
