@@ -33,6 +33,14 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def write_lock_queries():
+    """Queries a write spends on PostgreSQL's advisory lock of the mark keys (none on SQLite)."""
+    from django.db import connection
+
+    return 1 if connection.vendor == "postgresql" else 0
+
+
+@pytest.fixture
 def school(db):
     return f.make_school("Northfield School", timezone="UTC")
 
