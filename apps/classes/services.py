@@ -72,6 +72,14 @@ def check_note_and_minutes(item, code, errors: dict[str, list[str]]) -> dict:
     return {"code_id": code.pk if code else None, "note": item.note or "", "minutes_late": minutes}
 
 
+def too_old(index: int, school: School) -> MarkResult:
+    """A teacher's change of a roll older than the school's edit window."""
+    days = school.teacher_edit_days
+    return MarkResult(
+        index, "forbidden", errors={"date": [f"is more than {days} days ago; only an admin can change this roll"]}
+    )
+
+
 def results_from(pending: list[PendingMark], failed: list[MarkResult], size: int) -> list[MarkResult]:
     results: list[MarkResult | None] = [None] * size
     for result in failed:
@@ -151,17 +159,7 @@ def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput]
         code = check_code(codes, item.code_id, errors)
         values = check_note_and_minutes(item, code, errors)
         if admin_floor is not None and item.date < admin_floor:
-            failed.append(
-                MarkResult(
-                    index,
-                    "forbidden",
-                    errors={
-                        "date": [
-                            f"is more than {school.teacher_edit_days} days ago; only an admin can change this roll"
-                        ]
-                    },
-                )
-            )
+            failed.append(too_old(index, school))
             continue
         if errors:
             failed.append(MarkResult(index, "invalid", errors=errors))

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.audit.services import PendingMark, save_marks
-from apps.classes.services import MAX_NOTE_LENGTH, MarkResult, check_code, check_note_and_minutes, results_from
+from apps.classes.services import MAX_NOTE_LENGTH, MarkResult, check_code, check_note_and_minutes, results_from, too_old
 from apps.homeroom.models import DailyMark, TimeEntry
 from apps.school.access import earliest_editable_date
 from apps.school.models import AcademicYear, Advisor, AttendanceCode, School, Student
@@ -31,49 +30,76 @@ class DailyMarkInput:
     minutes_late: int | None = None
 
 
+@dataclass(frozen=True)
+class DailyRules:
+    """What every daily write checks, loaded once for a batch (four queries): which students the
+    actor may mark (admins: the school's; advisors: their year groups'), the school's codes,
+    the academic years around the dates, and the teachers' edit window."""
+
+    school: School
+    students: dict[int, Student]
+    advised: set[int] | None
+    codes: dict[int, AttendanceCode]
+    years: list[tuple[date, date]]
+    floor: date | None
+
+    @classmethod
+    def load(cls, *, actor, school: School, items: Sequence) -> DailyRules:
+        floor = None if actor is None else earliest_editable_date(actor, school)
+        advised = (
+            None
+            if actor is None or floor is None
+            else set(Advisor.objects.filter(school=school, teacher__user=actor).values_list("year_group_id", flat=True))
+        )
+        dates = {item.date for item in items}
+        years = (
+            AcademicYear.objects.filter(school=school, start_date__lte=max(dates), end_date__gte=min(dates))
+            if dates
+            else AcademicYear.objects.none()
+        )
+        return cls(
+            school=school,
+            students={s.pk: s for s in Student.objects.filter(school=school, pk__in={i.student_id for i in items})},
+            advised=advised,
+            codes={c.pk: c for c in AttendanceCode.objects.filter(school=school)},
+            years=list(years.values_list("start_date", "end_date")),
+            floor=floor,
+        )
+
+    def may_mark(self, student_id: int) -> bool:
+        student = self.students.get(student_id)
+        return (
+            student is not None
+            and not student.archived
+            and (self.advised is None or student.year_group_id in self.advised)
+        )
+
+    def check_date(self, day: date, errors: dict[str, list[str]]) -> None:
+        if not any(start <= day <= end for start, end in self.years):
+            errors.setdefault("date", []).append("is not in one of the school's academic years")
+
+    def too_old(self, day: date) -> bool:
+        return self.floor is not None and day < self.floor
+
+
 def record_daily_marks(*, actor, school: School, marks: Sequence[DailyMarkInput], channel: str) -> list[MarkResult]:
     """Validate each item, then upsert the valid ones and audit every change, in one
     transaction and a constant number of queries. Items are independent."""
-    students = {s.pk: s for s in Student.objects.filter(school=school, pk__in={m.student_id for m in marks})}
-    floor = None if actor is None else earliest_editable_date(actor, school)
-    is_admin = actor is None or floor is None
-    advised = (
-        None
-        if is_admin
-        else set(Advisor.objects.filter(school=school, teacher__user=actor).values_list("year_group_id", flat=True))
-    )
-    codes = {c.pk: c for c in AttendanceCode.objects.filter(school=school)}
-    dates = {m.date for m in marks}
-    years = list(
-        AcademicYear.objects.filter(school=school)
-        .filter(Q(start_date__lte=max(dates), end_date__gte=min(dates)) if dates else Q(pk=None))
-        .values_list("start_date", "end_date")
-    )
+    rules = DailyRules.load(actor=actor, school=school, items=marks)
+    codes = rules.codes
 
     pending: list[PendingMark] = []
     failed: list[MarkResult] = []
     for index, item in enumerate(marks):
         errors: dict[str, list[str]] = {}
-        student = students.get(item.student_id)
-        if student is None or student.archived or (advised is not None and student.year_group_id not in advised):
+        if not rules.may_mark(item.student_id):
             failed.append(MarkResult(index, "not_found", errors={"student_id": ["not found"]}))
             continue
-        if not any(start <= item.date <= end for start, end in years):
-            errors.setdefault("date", []).append("is not in one of the school's academic years")
+        rules.check_date(item.date, errors)
         code = check_code(codes, item.code_id, errors)
         values = check_note_and_minutes(item, code, errors)
-        if floor is not None and item.date < floor:
-            failed.append(
-                MarkResult(
-                    index,
-                    "forbidden",
-                    errors={
-                        "date": [
-                            f"is more than {school.teacher_edit_days} days ago; only an admin can change this roll"
-                        ]
-                    },
-                )
-            )
+        if rules.too_old(item.date):
+            failed.append(too_old(index, school))
             continue
         if errors:
             failed.append(MarkResult(index, "invalid", errors=errors))
@@ -124,21 +150,8 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
     academic year, the code, the edit window), plus the minutes and the entry being updated;
     then insert the new entries, update the changed ones and audit every change, in one
     transaction and a constant number of queries. Items are independent."""
-    students = {s.pk: s for s in Student.objects.filter(school=school, pk__in={e.student_id for e in entries})}
-    floor = None if actor is None else earliest_editable_date(actor, school)
-    is_admin = actor is None or floor is None
-    advised = (
-        None
-        if is_admin
-        else set(Advisor.objects.filter(school=school, teacher__user=actor).values_list("year_group_id", flat=True))
-    )
-    codes = {c.pk: c for c in AttendanceCode.objects.filter(school=school)}
-    dates = {e.date for e in entries}
-    years = list(
-        AcademicYear.objects.filter(school=school)
-        .filter(Q(start_date__lte=max(dates), end_date__gte=min(dates)) if dates else Q(pk=None))
-        .values_list("start_date", "end_date")
-    )
+    rules = DailyRules.load(actor=actor, school=school, items=entries)
+    codes = rules.codes
     wanted_ids = {e.entry_id for e in entries if e.entry_id is not None}
     now = timezone.now()
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
@@ -156,8 +169,7 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
         changed: dict[int, int] = {}  # entry id -> index of the last item that changed it
         for index, item in enumerate(entries):
             errors: dict[str, list[str]] = {}
-            student = students.get(item.student_id)
-            if student is None or student.archived or (advised is not None and student.year_group_id not in advised):
+            if not rules.may_mark(item.student_id):
                 results[index] = MarkResult(index, "not_found", errors={"student_id": ["not found"]})
                 continue
             entry = None
@@ -168,8 +180,7 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
                     continue
                 if entry.student_id != item.student_id or entry.date != item.date:
                     errors.setdefault("dcid", []).append("is a time entry of another student or date")
-            if not any(start <= item.date <= end for start, end in years):
-                errors.setdefault("date", []).append("is not in one of the school's academic years")
+            rules.check_date(item.date, errors)
             if item.code_id is None:
                 errors.setdefault("status", []).append("is required")
             code = check_code(codes, item.code_id, errors)
@@ -177,16 +188,8 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
                 errors.setdefault("minutes", []).append(f"must be between 0 and {MAX_MINUTES_A_DAY}")
             if len(item.note or "") > MAX_NOTE_LENGTH:
                 errors.setdefault("notes", []).append(f"is too long (at most {MAX_NOTE_LENGTH} characters)")
-            if floor is not None and item.date < floor:
-                results[index] = MarkResult(
-                    index,
-                    "forbidden",
-                    errors={
-                        "date": [
-                            f"is more than {school.teacher_edit_days} days ago; only an admin can change this roll"
-                        ]
-                    },
-                )
+            if rules.too_old(item.date):
+                results[index] = too_old(index, school)
                 continue
             if errors:
                 results[index] = MarkResult(index, "invalid", errors=errors)
