@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as _csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_filters",
+    "axes",
     "apps.school",
     "apps.classes",
     "apps.homeroom",
@@ -89,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +102,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Innermost of those that answer a view's exception: a lost database is a 503, not a 500.
+    "apps.school.unavailable.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "attendance_site.urls"
@@ -113,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.school.context_processors.roles",
+                "attendance_site.hardening.csp_nonce",
             ],
         },
     },
@@ -162,20 +172,88 @@ STORAGES = {
     },
 }
 
-# Production hardening, switched on by the environment (see README, "Production").
+# Production hardening, switched on by the environment (see README, "Production", and SECURITY.md).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+# The pages send the CSRF token from the page (hx-headers, hidden inputs), never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): our own scripts and styles only, every <script> with the
+# request's nonce. Style attributes stay allowed (style-src-attr): the roll and report pages colour
+# each code from the school's settings (validated #rrggbb), and an attribute cannot load or run anything.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", _csp_constants.NONCE],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Sign-in throttling (django-axes): LOGIN_FAILURE_LIMIT failed sign-ins for one username from one
+# address lock that pair out for LOGIN_COOLOFF_MINUTES, whether or not the username exists.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "attendance_site.hardening.lockout_response"
+if BEHIND_PROXY:
+    # The proxy appends the client's address to X-Forwarded-For: trust its last entry only.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_PROXY_COUNT = 1
+
+# Requests per API client (any dialect), e.g. "600/min", "20/s", "50000/day"; "off" for none.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min").strip().lower()
+_RATE = r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)"
+if API_RATE_LIMIT != "off" and not re.fullmatch(_RATE, API_RATE_LIMIT):
+    raise ImproperlyConfigured(f"API_RATE_LIMIT must be like 600/min or off, not {API_RATE_LIMIT!r}")
+
+# The rate limits count in the cache. The default (memory) counts per process: with several
+# workers set CACHE_URL to a cache they share, e.g. db://rollbook_cache (after
+# `manage.py createcachetable`) or redis://host:6379/0 (needs the redis package).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if not CACHE_URL or CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL.startswith("db://") and len(CACHE_URL) > len("db://"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_URL[len("db://") :]}
+    }
+elif CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be db://<table> or redis://host:port/db, not {CACHE_URL!r}")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
+    # Per API client, at API_RATE_LIMIT; each dialect answers 429 in its own shape with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.ApiClientRateThrottle"],
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -192,10 +270,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Secrets never reach a log: every record is scrubbed of tokens, passwords, client secrets,
+# Authorization headers and session ids as it is made (attendance_site/hardening.py).
+LOGGING_CONFIG = "attendance_site.hardening.configure_logging"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"scrub_secrets": {"()": "attendance_site.hardening.ScrubSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

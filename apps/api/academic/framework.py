@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from apps.api.models import ApiClient
 from apps.api.negotiation import AlwaysJSON
+from apps.api.throttling import retry_after
 from apps.school.access import schools_for
 from apps.school.models import School
 
@@ -91,6 +92,8 @@ def academic_exception_handler(exc, context) -> Response | None:
         )
     if isinstance(exc, Http404):
         return Response({"detail": str(exc) or "Not found"}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, exceptions.Throttled):
+        return Response({"detail": str(exc.detail)}, status=exc.status_code, headers=retry_after(exc))
     if isinstance(exc, exceptions.APIException):
         headers = {}
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from apps.api.models import ApiClient
 from apps.api.negotiation import AlwaysJSON
+from apps.api.throttling import retry_after
 
 ACCESS_DENIED = {"error": "Access Denied"}
 INVALID_PAYLOAD = {"error": "Invalid payload data structure."}
@@ -137,7 +138,7 @@ def managebac_exception_handler(exc, context) -> Response | None:
     if isinstance(exc, exceptions.MethodNotAllowed):
         return Response({"error": "Method Not Allowed"}, status=exc.status_code)
     if isinstance(exc, exceptions.Throttled):
-        return Response({"error": "Too Many Requests"}, status=exc.status_code)
+        return Response({"error": "Too Many Requests"}, status=exc.status_code, headers=retry_after(exc))
     return None  # anything else is a bug: let it be a 500 and reach the logs
 
 

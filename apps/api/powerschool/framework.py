@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from apps.api.models import AccessToken, ApiClient, hash_secret
 from apps.api.negotiation import AlwaysJSON
+from apps.api.throttling import retry_after
 
 
 class AccessTokenAuthentication(BaseAuthentication):
@@ -109,6 +110,12 @@ def powerschool_exception_handler(exc, context) -> Response | None:
         )
     if isinstance(exc, Http404 | exceptions.NotFound):
         return Response({"message": str(exc) or "Not Found", "errors": []}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, exceptions.Throttled):
+        return Response(
+            {"message": "Too Many Requests", "errors": [problem("", "RATE_LIMIT_EXCEEDED", "request")]},
+            status=exc.status_code,
+            headers=retry_after(exc),
+        )
     if isinstance(exc, exceptions.APIException):
         return Response({"message": str(exc.detail), "errors": []}, status=exc.status_code)
     return None  # anything else is a bug: a 500 that reaches the logs

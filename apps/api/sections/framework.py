@@ -23,6 +23,7 @@ from apps.api.sections.formats import (
     SectionsXMLParser,
     SectionsXMLRenderer,
 )
+from apps.api.throttling import retry_after
 
 
 class Gone(exceptions.APIException):
@@ -71,6 +72,8 @@ def sections_exception_handler(exc, context) -> HttpResponse | None:
         return one_line(exc.detail, status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.MethodNotAllowed):
         return Response(status=exc.status_code)
+    if isinstance(exc, exceptions.Throttled):
+        return one_line("Rate limit exceeded", status.HTTP_429_TOO_MANY_REQUESTS, retry_after(exc))
     return None  # anything else is a bug: let it be a 500 and reach the logs
 
 
