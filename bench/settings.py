@@ -4,6 +4,7 @@ pointed at the benchmark's own PostgreSQL database (``BENCH_DB``), DEBUG off, an
 from __future__ import annotations
 
 import os
+import warnings
 
 import dj_database_url
 
@@ -25,3 +26,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# WhiteNoise warns when collectstatic has not run; the benchmark does not fetch static files.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)

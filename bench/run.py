@@ -1,0 +1,916 @@
+"""Drive the app over HTTP and write BENCHMARK.md and bench/results.json (issue 9).
+
+    .venv/bin/python -m bench.run --scales "1 5"          # what `make bench` runs
+    .venv/bin/python -m bench.run --scales 0.1 --quick    # a quick check of the harness
+
+For each scale: build the school (bench/load.py) in a database of its own, serve the app with
+gunicorn on a spare port, and from this process (asyncio + aiohttp) time every scenario,
+sequentially for p50 and p95 and with several clients at once for throughput. The number of
+SQL queries of each scenario is counted once, in process, with Django's test Client. Reports
+are timed beside their SQL floor (the bare aggregate through psycopg), and the first-period
+rush beside the framework's floor (a one-query view under the same gunicorn and load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import platform
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+MARK_START, MARK_END = "<!-- bench:results -->", "<!-- /bench:results -->"
+
+# Targets of issue 9 (milliseconds unless said otherwise).
+TARGETS = {
+    "roll page": ("p50", 25),
+    "one tap": ("p50", 15),
+    "ManageBac PUT of 30 marks": ("p50", 40),
+    "ManageBac class term summary": ("p50", 30),
+    "ManageBac year-group homeroom term summary": ("p50", 150),
+    "school term report page": ("p50", 1000),
+    "section-style GET of a term": (None, None),
+    "PowerSchool batch of 200": ("p50", 150),
+}
+FLOOR_RATIO_TARGET = 1.5
+RUSH_TAPS_TARGET, RUSH_P95_TARGET = 300, 100
+
+
+def log(message: str) -> None:
+    print(f"[bench.run {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict = field(default_factory=dict)
+    body: bytes | None = None
+    expect: int = 200
+
+
+@dataclass
+class Result:
+    scenario: str
+    scale: float
+    p50_ms: float
+    p95_ms: float
+    throughput_rps: float | None
+    queries: int | None
+    floor_p50_ms: float | None = None
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+    requests: int = 0
+    errors: int = 0
+    note: str = ""
+
+
+# --- the school as the benchmark sees it ------------------------------------------------------------
+
+
+class School:
+    """Ids, logins and API credentials for one benchmark database (Django set up on it)."""
+
+    def __init__(self, rng: random.Random):
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        from django.contrib.sessions.backends.db import SessionStore
+        from django.db.models import Max
+
+        from apps.classes.models import Enrollment, SchoolClass
+        from apps.homeroom.models import DailyMark
+        from apps.school.models import AttendanceCode, Period, Student, Term, YearGroup
+        from apps.school.models import School as SchoolModel
+        from bench.load import SCHOOL_NUMBER
+
+        self.rng = rng
+        self.school = SchoolModel.objects.get(number=SCHOOL_NUMBER)
+        last = DailyMark.objects.filter(school=self.school).aggregate(Max("date"))["date__max"]
+        day = last + timedelta(days=1)
+        while day.isoweekday() > 5:
+            day += timedelta(days=1)
+        self.roll_day: date = day
+        terms = list(Term.objects.filter(school=self.school).order_by("start_date"))
+        self.term = terms[1]  # the Spring term: every day of it marked
+        self.classes = list(SchoolClass.objects.filter(school=self.school).order_by("id"))
+        self.teacher_user = {c.pk: c.teachers.first().user for c in self.classes}
+        self.roster = {}
+        for enrollment in Enrollment.objects.filter(school=self.school).order_by("student_id"):
+            self.roster.setdefault(enrollment.school_class_id, []).append(enrollment.student_id)
+        self.year_groups = list(YearGroup.objects.filter(school=self.school).order_by("id"))
+        self.codes = {c.mb_status: c for c in AttendanceCode.objects.filter(school=self.school)}
+        self.periods = {p.number: p for p in Period.objects.filter(school=self.school)}
+        self.students = list(Student.objects.filter(school=self.school).order_by("id").values_list("id", flat=True))
+        self.admin_user = self.school.administrator_set.get().user
+
+        backend = "django.contrib.auth.backends.ModelBackend"
+
+        def session(user) -> str:
+            store = SessionStore()
+            store[SESSION_KEY] = str(user.pk)
+            store[BACKEND_SESSION_KEY] = backend
+            store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            store.create()
+            return store.session_key
+
+        self.session_for = session
+        self.csrf = uuid.uuid4().hex  # an unmasked 32-character secret, as the cookie holds
+        self.admin_session = session(self.admin_user)
+        self._teacher_sessions: dict[int, str] = {}
+
+        from apps.api.models import ApiClient
+
+        issued = ApiClient.issue(name="bench", user=self.admin_user, scopes=["read:all", "write:all"])
+        self.mb_token = issued.token
+        self.oauth_key, self.oauth_secret = issued.client_id, issued.client.oauth1_secret()
+        self.ps_basic = "Basic " + base64.b64encode(f"{issued.client_id}:{issued.client_secret}".encode()).decode()
+        self.ps_token: str | None = None
+
+    def teacher_session(self, class_id: int) -> str:
+        if class_id not in self._teacher_sessions:
+            self._teacher_sessions[class_id] = self.session_for(self.teacher_user[class_id])
+        return self._teacher_sessions[class_id]
+
+    def cookies(self, session_key: str) -> dict:
+        return {"Cookie": f"sessionid={session_key}; csrftoken={self.csrf}"}
+
+    def tap(self, class_id: int, period: int, student_id: int, code_id: int, session_key: str) -> Request:
+        path = f"/classes/{class_id}/roll/{self.roll_day.isoformat()}/{period}/students/{student_id}/"
+        headers = {
+            **self.cookies(session_key),
+            "X-CSRFToken": self.csrf,
+            "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": "http://127.0.0.1/",
+        }
+        return Request("POST", path, headers, urlencode({"code": code_id}).encode())
+
+    def roll(self, class_id: int, period: int, session_key: str) -> Request:
+        return Request(
+            "GET", f"/classes/{class_id}/roll/{self.roll_day.isoformat()}/{period}/", self.cookies(session_key)
+        )
+
+
+def oauth1_header(method: str, url: str, key: str, secret: str) -> str:
+    """An OAuth 1.0a HMAC-SHA1 header as Schoology's SDKs send it (realm, empty token)."""
+    from oauthlib.oauth1 import Client
+    from oauthlib.oauth1.rfc5849 import signature
+    from oauthlib.oauth1.rfc5849.utils import escape
+
+    oauth = [
+        ("oauth_consumer_key", key),
+        ("oauth_token", ""),
+        ("oauth_nonce", uuid.uuid4().hex),
+        ("oauth_timestamp", str(int(time.time()))),
+        ("oauth_signature_method", "HMAC-SHA1"),
+        ("oauth_version", "1.0"),
+    ]
+    params = signature.collect_parameters(uri_query=url.partition("?")[2]) + oauth
+    base = signature.signature_base_string(
+        method, signature.base_string_uri(url), signature.normalize_parameters(params)
+    )
+    signed = signature.sign_hmac_sha1_with_client(base, Client(key, client_secret=secret))
+    parts = ['realm="Schoology API"'] + [f'{n}="{escape(v)}"' for n, v in [*oauth, ("oauth_signature", signed)]]
+    return "OAuth " + ", ".join(parts)
+
+
+# --- scenarios: each makes a fresh Request for a host (sections sign the URL they reach) --------------
+
+
+def scenarios(s: School) -> dict:
+    rng = s.rng
+    cls = s.classes[0]
+    term = s.term
+    roll_day = s.roll_day.isoformat()
+    present, absent, late = s.codes[1], s.codes[0], s.codes[2]
+    tap_period = 4
+    tap_state = {"i": 0}
+
+    def roll_page(host):
+        return s.roll(cls.pk, tap_period, s.teacher_session(cls.pk))
+
+    def one_tap(host):
+        tap_state["i"] += 1
+        students = s.roster[cls.pk]
+        student = students[tap_state["i"] % len(students)]
+        code = (present, absent)[(tap_state["i"] // len(students)) % 2]
+        return s.tap(cls.pk, tap_period, student, code.pk, s.teacher_session(cls.pk))
+
+    put_state = {"i": 0}
+
+    def mb_put(host):
+        put_state["i"] += 1
+        students = s.roster[s.classes[1].pk]
+        status = (1, 0)[put_state["i"] % 2]  # Present and Absent in turn, so every PUT changes 30 marks
+        items = [
+            {"student_id": sid, "date": roll_day, "period": period, "status": status, "notes": ""}
+            for period in (2, 3)
+            for sid in students
+        ][:30]
+        body = json.dumps({"attendances": items}).encode()
+        return Request(
+            "PUT",
+            f"/v2/classes/{s.classes[1].pk}/attendance",
+            {"auth-token": s.mb_token, "Content-Type": "application/json"},
+            body,
+        )
+
+    def mb_class_term(host):
+        return Request("GET", f"/v2/classes/{cls.pk}/attendance/term/{term.pk}", {"auth-token": s.mb_token})
+
+    def mb_year_group_term(host):
+        yg = s.year_groups[0]
+        return Request("GET", f"/v2/year-groups/{yg.pk}/homeroom/attendance/term/{term.pk}", {"auth-token": s.mb_token})
+
+    def school_report(host):
+        return Request("GET", f"/office/reports/?term={term.pk}", s.cookies(s.admin_session))
+
+    def sections_term(host):
+        query = urlencode({"start": term.start_date.isoformat(), "end": term.end_date.isoformat(), "limit": 1000})
+        path = f"/v1/sections/{cls.pk}/attendance?{query}"
+        header = oauth1_header("GET", f"http://{host}{path}", s.oauth_key, s.oauth_secret)
+        return Request("GET", path, {"Authorization": header, "Accept": "application/json"})
+
+    ps_state = {"i": 0}
+
+    def ps_batch(host):
+        ps_state["i"] += 1
+        codes = (present, late) if ps_state["i"] % 2 else (late, present)
+        records = [
+            {
+                "name": "attendance",
+                "tables": {
+                    "attendance": {
+                        "studentid": str(sid),
+                        "schoolid": str(s.school.number),
+                        "yearid": str(cls.academic_year_id),
+                        "att_date": roll_day,
+                        "att_mode_code": "ATT_ModeDaily",
+                        "attendance_codeid": str(codes[i % 2].pk),
+                    }
+                },
+            }
+            for i, sid in enumerate(s.students[:200])
+        ]
+        body = json.dumps({"name": "attendance", "record": records}).encode()
+        return Request(
+            "POST",
+            "/ws/attendance/batch_daily_time",
+            {"Authorization": f"Bearer {s.ps_token}", "Content-Type": "application/json"},
+            body,
+        )
+
+    del rng
+    return {
+        "roll page": (roll_page, "pages"),
+        "one tap": (one_tap, "write"),
+        "ManageBac PUT of 30 marks": (mb_put, "write"),
+        "ManageBac class term summary": (mb_class_term, "report"),
+        "ManageBac year-group homeroom term summary": (mb_year_group_term, "report"),
+        "school term report page": (school_report, "report"),
+        "section-style GET of a term": (sections_term, "report"),
+        "PowerSchool batch of 200": (ps_batch, "write"),
+    }
+
+
+# --- SQL floors: the bare aggregate of each report through psycopg -----------------------------------
+
+COVERED = (
+    "EXISTS (SELECT 1 FROM excusals_excusal e WHERE e.student_id = m.student_id "
+    "AND e.start_date <= m.date AND e.end_date >= m.date)"
+)
+
+
+def sql_floors(s: School) -> dict[str, list[tuple[str, list]]]:
+    cls, term, yg = s.classes[0], s.term, s.year_groups[0]
+    span = [term.start_date, term.end_date]
+    return {
+        "ManageBac class term summary": [
+            (
+                "SELECT m.student_id, m.code_id, count(*) FROM classes_classmark m "
+                "JOIN school_student st ON st.id = m.student_id "
+                "WHERE m.school_class_id = %s AND m.date BETWEEN %s AND %s AND NOT st.archived "
+                "GROUP BY 1, 2 ORDER BY 1, 2",
+                [cls.pk, *span],
+            )
+        ],
+        "ManageBac year-group homeroom term summary": [
+            (
+                "SELECT m.student_id, m.code_id, count(*) FROM homeroom_dailymark m "
+                "JOIN school_student st ON st.id = m.student_id "
+                "WHERE st.year_group_id = %s AND m.date BETWEEN %s AND %s AND NOT st.archived "
+                "GROUP BY 1, 2 ORDER BY 1, 2",
+                [yg.pk, *span],
+            )
+        ],
+        "school term report page": [
+            (
+                "SELECT st.year_group_id, m.code_id, count(*), "  # noqa: S608 (constants only)
+                f"count(*) FILTER (WHERE c.kind = 'absent' AND {COVERED}) "
+                "FROM homeroom_dailymark m JOIN school_student st ON st.id = m.student_id "
+                "JOIN school_attendancecode c ON c.id = m.code_id "
+                "WHERE m.school_id = %s AND m.date BETWEEN %s AND %s AND NOT st.archived GROUP BY 1, 2",
+                [s.school.pk, *span],
+            ),
+            (
+                "SELECT m.school_class_id, m.code_id, count(*), "  # noqa: S608 (constants only)
+                f"count(*) FILTER (WHERE c.kind = 'absent' AND {COVERED}) "
+                "FROM classes_classmark m JOIN school_student st ON st.id = m.student_id "
+                "JOIN school_attendancecode c ON c.id = m.code_id "
+                "WHERE m.school_id = %s AND m.date BETWEEN %s AND %s AND NOT st.archived GROUP BY 1, 2",
+                [s.school.pk, *span],
+            ),
+        ],
+        "section-style GET of a term": [
+            (
+                "WITH day AS (SELECT DISTINCT ON (m.student_id, m.date) m.id, m.student_id, m.date, c.kind, m.note "
+                "FROM classes_classmark m JOIN school_attendancecode c ON c.id = m.code_id "
+                "JOIN school_period p ON p.id = m.period_id "
+                "WHERE m.school_class_id = %s AND m.date BETWEEN %s AND %s AND c.kind <> 'present' "
+                "ORDER BY m.student_id, m.date, CASE c.kind WHEN 'absent' THEN 4 WHEN 'late' THEN 3 "
+                "WHEN 'excused' THEN 2 ELSE 1 END DESC, p.number, m.interval, m.id) "
+                "SELECT en.id, day.date, day.kind, day.note FROM day JOIN classes_enrollment en "
+                "ON en.school_class_id = %s AND en.student_id = day.student_id ORDER BY day.date, en.id LIMIT 1001",
+                [cls.pk, *span, cls.pk],
+            ),
+            (
+                "SELECT kind, count(*) FROM (SELECT DISTINCT ON (m.student_id, m.date) c.kind "
+                "FROM classes_classmark m JOIN school_attendancecode c ON c.id = m.code_id "
+                "JOIN school_period p ON p.id = m.period_id "
+                "WHERE m.school_class_id = %s AND m.date BETWEEN %s AND %s AND c.kind <> 'present' "
+                "ORDER BY m.student_id, m.date, CASE c.kind WHEN 'absent' THEN 4 WHEN 'late' THEN 3 "
+                "WHEN 'excused' THEN 2 ELSE 1 END DESC, p.number, m.interval, m.id) d GROUP BY 1",
+                [cls.pk, *span],
+            ),
+        ],
+    }
+
+
+def time_sql(db: str, statements: list[tuple[str, list]], n: int, budget: float) -> list[float]:
+    import psycopg
+
+    times = []
+    with psycopg.connect(f"{PG}/{db}", autocommit=True) as conn:
+        for _ in range(3):
+            for sql, params in statements:
+                conn.execute(sql, params).fetchall()
+        deadline = time.monotonic() + budget
+        while len(times) < n and (time.monotonic() < deadline or len(times) < 5):
+            start = time.perf_counter()
+            for sql, params in statements:
+                conn.execute(sql, params).fetchall()
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+# --- query counts, in process ------------------------------------------------------------------------
+
+
+def count_queries(make, host: str = "testserver") -> tuple[int, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=host, enforce_csrf_checks=True)
+    request = make(host)
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in {"content-type", "cookie"}}
+    cookie = request.headers.get("Cookie")
+    if cookie:
+        for part in cookie.split("; "):
+            name, _, value = part.partition("=")
+            client.cookies[name] = value
+    with CaptureQueriesContext(connection) as queries:
+        response = client.generic(
+            request.method,
+            request.path,
+            data=request.body or b"",
+            content_type=request.headers.get("Content-Type", "application/octet-stream"),
+            headers=headers,
+        )
+    return len(queries.captured_queries), response.status_code
+
+
+# --- HTTP ---------------------------------------------------------------------------------------------
+
+
+async def send(session, base: str, request: Request) -> tuple[float, int]:
+    start = time.perf_counter()
+    async with session.request(request.method, base + request.path, headers=request.headers, data=request.body) as r:
+        await r.read()
+        status = r.status
+    return (time.perf_counter() - start) * 1000, status
+
+
+async def sequential(session, base, host, make, n: int, budget: float) -> tuple[list[float], int]:
+    for _ in range(3):
+        await send(session, base, make(host))
+    times, errors = [], 0
+    deadline = time.monotonic() + budget
+    while len(times) < n and (time.monotonic() < deadline or len(times) < 5):
+        elapsed, status = await send(session, base, make(host))
+        times.append(elapsed)
+        errors += status >= 400
+    return times, errors
+
+
+async def concurrent(session, base, host, make, clients: int, budget: float) -> tuple[int, float, int]:
+    done, errors = 0, 0
+    deadline = time.monotonic() + budget
+    start = time.perf_counter()
+
+    async def worker():
+        nonlocal done, errors
+        while time.monotonic() < deadline or done < clients:
+            _, status = await send(session, base, make(host))
+            done += 1
+            errors += status >= 400
+
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return done, time.perf_counter() - start, errors
+
+
+async def rush(s: School, session, base: str, teachers: int) -> dict:
+    """Every teacher opens the first-period roll and taps 20-30 students, no pauses."""
+    rng = s.rng
+    classes = s.classes[:teachers]
+    plans = []
+    for c in classes:
+        key = s.teacher_session(c.pk)
+        students = s.roster[c.pk]
+        taps = rng.randint(20, 30)
+        codes = [s.codes[-1].pk] * 9 + [s.codes[0].pk, s.codes[2].pk]
+        plans.append((c, key, [(students[i % len(students)], rng.choice(codes)) for i in range(taps)]))
+    tap_times, roll_times, errors = [], [], 0
+
+    async def teacher(c, key, taps):
+        nonlocal errors
+        elapsed, status = await send(session, base, s.roll(c.pk, 1, key))
+        roll_times.append(elapsed)
+        errors += status >= 400
+        for student, code in taps:
+            elapsed, status = await send(session, base, s.tap(c.pk, 1, student, code, key))
+            tap_times.append(elapsed)
+            errors += status >= 400
+
+    start = time.perf_counter()
+    await asyncio.gather(*(teacher(*plan) for plan in plans))
+    wall = time.perf_counter() - start
+    total_taps = len(tap_times)
+
+    floor_times, floor_errors = [], 0
+    per_client = [len(p[2]) + 1 for p in plans]
+
+    async def floor_client(key, count):
+        nonlocal floor_errors
+        for _ in range(count):
+            elapsed, status = await send(session, base, Request("GET", "/bench/floor/", s.cookies(key)))
+            floor_times.append(elapsed)
+            floor_errors += status >= 400
+
+    start = time.perf_counter()
+    await asyncio.gather(*(floor_client(p[1], n) for p, n in zip(plans, per_client, strict=True)))
+    floor_wall = time.perf_counter() - start
+    return {
+        "teachers": len(plans),
+        "taps": total_taps,
+        "taps_per_s": total_taps / wall,
+        "tap_p50_ms": percentile(tap_times, 0.5),
+        "tap_p95_ms": percentile(tap_times, 0.95),
+        "roll_p50_ms": percentile(roll_times, 0.5),
+        "roll_p95_ms": percentile(roll_times, 0.95),
+        "errors": errors,
+        "wall_s": wall,
+        "floor_requests": len(floor_times),
+        "floor_rps": len(floor_times) / floor_wall,
+        "floor_p50_ms": percentile(floor_times, 0.5),
+        "floor_p95_ms": percentile(floor_times, 0.95),
+        "floor_errors": floor_errors,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(db: str, port: int, workers: int, worker_class: str, threads: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "BENCH_DB": db,
+        "BENCH_PG": PG,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "API_RATE_LIMIT": "off",
+    }
+    command = [
+        str(Path(PY).parent / "gunicorn"),
+        "attendance_site.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+        "--threads",
+        str(threads),
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+
+
+async def wait_ready(base: str, server: subprocess.Popen) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        for _ in range(300):
+            if server.poll() is not None:
+                raise RuntimeError("gunicorn exited")
+            try:
+                async with session.get(base + "/bench/floor/") as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+# --- one scale, in its own process (Django is set up on that scale's database) ----------------------
+
+
+def run_scale(args) -> dict:
+    from bench.load import setup_django
+
+    setup_django(args.db)
+    rng = random.Random(args.seed)  # noqa: S311
+    s = School(rng)
+    reports_only = args.reports_only
+    make = scenarios(s)
+    if reports_only:
+        make = {k: v for k, v in make.items() if v[1] == "report"}
+
+    # PowerSchool: the real OAuth2 token endpoint, in process (counted below too).
+    from django.test import Client
+
+    token = Client().post(
+        "/oauth/access_token",
+        "grant_type=client_credentials",
+        content_type="application/x-www-form-urlencoded",
+        headers={"Authorization": s.ps_basic},
+    )
+    s.ps_token = token.json()["access_token"]
+
+    queries = {}
+    for name, (factory, _) in make.items():
+        count, status = count_queries(factory)
+        queries[name] = count
+        log(f"{name}: {count} queries (status {status})")
+        if status >= 400:
+            raise RuntimeError(f"{name} answered {status} in process")
+
+    for c in s.classes[: args.teachers]:
+        s.teacher_session(c.pk)  # sessions are made before the event loop starts
+    port = args.port or free_port()
+    host = f"127.0.0.1:{port}"
+    base = f"http://{host}"
+    server = start_server(args.db, port, args.workers, args.worker_class, args.threads)
+    results: list[Result] = []
+    rush_result = None
+    try:
+        import aiohttp
+
+        async def drive():
+            nonlocal rush_result
+            await wait_ready(base, server)
+            connector = aiohttp.TCPConnector(limit=0)
+            timeout = aiohttp.ClientTimeout(total=300)
+            async with aiohttp.ClientSession(
+                connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+            ) as session:
+                for name, (factory, kind) in make.items():
+                    heavy = name == "school term report page"
+                    n = 30 if heavy else args.requests
+                    times, errors = await sequential(session, base, host, factory, n, args.budget)
+                    done, wall, c_errors = await concurrent(session, base, host, factory, args.clients, args.budget)
+                    target_kind, target = TARGETS[name]
+                    p50 = percentile(times, 0.5)
+                    result = Result(
+                        scenario=name,
+                        scale=args.scale,
+                        p50_ms=p50,
+                        p95_ms=percentile(times, 0.95),
+                        throughput_rps=done / wall,
+                        queries=queries[name],
+                        requests=len(times) + done,
+                        errors=errors + c_errors,
+                    )
+                    met = [] if target is None else [p50 <= target]
+                    result.target = f"p50 ≤ {target} ms" if target is not None else ""
+                    if kind == "report":
+                        floor = time_sql(args.db, sql_floors(s)[name], n, args.budget)
+                        result.floor_p50_ms = percentile(floor, 0.5)
+                        result.ratio = p50 / result.floor_p50_ms
+                        result.target = (
+                            result.target + "; " if result.target else ""
+                        ) + f"≤ {FLOOR_RATIO_TARGET}× floor"
+                        met.append(result.ratio <= FLOOR_RATIO_TARGET)
+                    result.met = all(met) if met else None
+                    if result.errors:
+                        result.met = False
+                        result.note = f"{result.errors} error answers"
+                    results.append(result)
+                    log(
+                        f"{name}: p50 {p50:.1f} ms p95 {result.p95_ms:.1f} ms, {result.throughput_rps:.1f}/s"
+                        + (f", floor {result.floor_p50_ms:.2f} ms, ×{result.ratio:.1f}" if result.ratio else "")
+                        + (f", {result.errors} errors" if result.errors else "")
+                    )
+                if not reports_only:
+                    teachers = min(args.teachers, len(s.classes))
+                    rush_result = await rush(s, session, base, teachers)
+                    log(f"rush: {json.dumps(rush_result)}")
+
+        asyncio.run(drive())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    if rush_result:
+        tap_count, _ = count_queries(
+            lambda host: s.tap(
+                s.classes[0].pk, 1, s.roster[s.classes[0].pk][0], s.codes[-1].pk, s.teacher_session(s.classes[0].pk)
+            )
+        )
+        floor_count, _ = count_queries(lambda host: Request("GET", "/bench/floor/"))
+        met = rush_result["taps_per_s"] >= RUSH_TAPS_TARGET and rush_result["tap_p95_ms"] <= RUSH_P95_TARGET
+        results.append(
+            Result(
+                scenario=f"first-period rush ({rush_result['teachers']} teachers, taps)",
+                scale=args.scale,
+                p50_ms=rush_result["tap_p50_ms"],
+                p95_ms=rush_result["tap_p95_ms"],
+                throughput_rps=rush_result["taps_per_s"],
+                queries=tap_count,
+                floor_p50_ms=rush_result["floor_p50_ms"],
+                ratio=rush_result["taps_per_s"] / rush_result["floor_rps"],
+                target=f"≥ {RUSH_TAPS_TARGET} taps/s, p95 ≤ {RUSH_P95_TARGET} ms",
+                met=met and not rush_result["errors"],
+                requests=rush_result["taps"] + rush_result["teachers"],
+                errors=rush_result["errors"],
+                note=(
+                    f"roll opened p50 {rush_result['roll_p50_ms']:.0f} / p95 {rush_result['roll_p95_ms']:.0f} ms; "
+                    f"ratio = taps/s ÷ floor requests/s"
+                ),
+            )
+        )
+        results.append(
+            Result(
+                scenario="framework floor under the rush (one-query view)",
+                scale=args.scale,
+                p50_ms=rush_result["floor_p50_ms"],
+                p95_ms=rush_result["floor_p95_ms"],
+                throughput_rps=rush_result["floor_rps"],
+                queries=floor_count,
+                requests=rush_result["floor_requests"],
+                errors=rush_result["floor_errors"],
+            )
+        )
+    return {"scale": args.scale, "db": args.db, "results": [asdict(r) for r in results], "rush": rush_result}
+
+
+# --- the report -----------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    import psycopg
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    with psycopg.connect(f"{PG}/postgres") as conn:
+        pg_version = conn.execute("SHOW server_version").fetchone()[0]
+    commit = subprocess.run(  # noqa: S603
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,  # noqa: S607
+    ).stdout.strip()
+    return {
+        "cores": os.cpu_count(),
+        "ram_gb": ram_gb,
+        "cpu": cpu,
+        "postgresql": pg_version,
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit,
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def fmt(value, digits=1) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def table(data: dict) -> str:
+    m = data["machine"]
+    lines = [
+        MARK_START,
+        f"Run of {m['date']} at commit `{m['commit']}`: {m['cores']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, "
+        f"PostgreSQL {m['postgresql']}, Python {m['python']}; gunicorn {data['server']}; "
+        f"load average {m['load_average']:.1f} when the run began; `make bench` took {data['wall_minutes']:.1f} min.",
+        "",
+        "| scenario | scale | p50 ms | p95 ms | throughput /s | queries | floor ms | ratio | target | met? |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in data["runs"]:
+        for r in run["results"]:
+            met = "–" if r["met"] is None else ("yes" if r["met"] else "**no**")
+            lines.append(
+                f"| {r['scenario']} | {r['scale']:g} | {fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | "
+                f"{fmt(r['throughput_rps'])} | {r['queries'] if r['queries'] is not None else '–'} | "
+                f"{fmt(r['floor_p50_ms'], 2)} | {fmt(r['ratio'], 2)} | {r['target']} | {met} |"
+            )
+    lines.append("")
+    for run in data["runs"]:
+        rows = run.get("rows") or {}
+        if rows:
+            lines.append(
+                f"- Scale {run['scale']:g}: {rows.get('school_student', 0):,} students, "
+                f"{rows.get('classes_schoolclass', 0):,} classes, {rows.get('classes_classmark', 0):,} class marks, "
+                f"{rows.get('homeroom_dailymark', 0):,} daily marks, {rows.get('excusals_excusal', 0):,} excusals; "
+                f"built in {run.get('load_seconds', 0):.0f} s."
+            )
+        for r in run["results"]:
+            if r.get("note"):
+                lines.append(f"- {r['scenario']} (scale {r['scale']:g}): {r['note']}")
+    lines.append(MARK_END)
+    return "\n".join(lines)
+
+
+def write_markdown(path: Path, generated: str) -> None:
+    text = path.read_text() if path.exists() else "# Benchmark\n\n" + MARK_START + "\n" + MARK_END + "\n"
+    if MARK_START in text and MARK_END in text:
+        head, rest = text.split(MARK_START, 1)
+        _, tail = rest.split(MARK_END, 1)
+        text = head + generated + tail
+    else:
+        text = text.rstrip() + "\n\n" + generated + "\n"
+    path.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1 5", help='scales to run, e.g. "1 5" (default) or "0.1"')
+    parser.add_argument("--db-prefix", default="rollbook_bench")
+    parser.add_argument("--skip-load", action="store_true", help="reuse the databases of a previous run")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--quick", action="store_true", help="fewer requests: a check of the harness")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--teachers", type=int, default=100)
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients for throughput")
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per scenario (at most)")
+    parser.add_argument("--budget", type=float, default=8.0, help="seconds per phase (at most)")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--markdown", default=str(ROOT / "BENCHMARK.md"))
+    parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
+    # Internal: one scale in a child process.
+    parser.add_argument("--scale", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--reports-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.requests, args.budget = 30, 3.0
+
+    if args.out:  # the child
+        result = run_scale(args)
+        Path(args.out).write_text(json.dumps(result))
+        return 0
+
+    started = time.monotonic()
+    scales = [float(x) for x in args.scales.split()]
+    runs = []
+    for index, scale in enumerate(scales):
+        db = f"{args.db_prefix}_{str(scale).replace('.', '_')}"
+        load_info = {}
+        if not args.skip_load:
+            subprocess.run([PY, "-m", "bench.load", "--scale", str(scale), "--db", db], cwd=ROOT, check=True)  # noqa: S603
+        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
+            out = tmp.name
+        child = [
+            PY,
+            "-m",
+            "bench.run",
+            "--scale",
+            str(scale),
+            "--db",
+            db,
+            "--out",
+            out,
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            args.worker_class,
+            "--threads",
+            str(args.threads),
+            "--teachers",
+            str(args.teachers),
+            "--clients",
+            str(args.clients),
+            "--requests",
+            str(args.requests),
+            "--budget",
+            str(args.budget),
+            "--seed",
+            str(args.seed),
+            "--port",
+            str(args.port),
+        ]
+        # Writes and the rush once, at the first scale; reports and summaries at every scale.
+        if index > 0:
+            child.append("--reports-only")
+        subprocess.run(child, cwd=ROOT, check=True)  # noqa: S603
+        run = json.loads(Path(out).read_text())
+        os.unlink(out)
+        import psycopg
+
+        with psycopg.connect(f"{PG}/{db}", autocommit=True) as conn:
+            run["rows"] = {
+                t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+                for t in (
+                    "school_student",
+                    "classes_schoolclass",
+                    "classes_classmark",
+                    "homeroom_dailymark",
+                    "excusals_excusal",
+                )
+            }
+        load_info = (
+            json.loads(Path(ROOT / "bench" / f".load-{db}.json").read_text())
+            if (ROOT / "bench" / f".load-{db}.json").exists()
+            else {}
+        )
+        run["load_seconds"] = load_info.get("seconds", 0)
+        runs.append(run)
+        if not args.keep:
+            with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    data = {
+        "machine": machine(),
+        "server": f"{args.workers} {args.worker_class} workers"
+        + (f" × {args.threads} threads" if args.threads > 1 else ""),
+        "wall_minutes": (time.monotonic() - started) / 60,
+        "runs": runs,
+    }
+    Path(args.json).write_text(json.dumps(data, indent=2, default=str) + "\n")
+    write_markdown(Path(args.markdown), table(data))
+    log(f"wrote {args.markdown} and {args.json} in {data['wall_minutes']:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
