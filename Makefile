@@ -49,5 +49,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Benchmark (issue 9): builds its own databases on the PostgreSQL server at 127.0.0.1:5432,
+# serves the app with gunicorn, writes BENCHMARK.md and bench/results.json (see README, "Benchmark").
+SCALES ?= 1 5
+bench: install
+	$(PY) -m bench.run --scales "$(SCALES)" $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
