@@ -24,6 +24,7 @@ import json
 import os
 import random
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -418,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["BENCH_PG"] = args.pg
     info = load(args.scale, args.db, args.pg, args.seed)
     # For bench/run.py, which reports how long the build took.
-    (Path(__file__).parent / f".load-{args.db}.json").write_text(json.dumps(info))
+    (Path(tempfile.gettempdir()) / f"rollbook-bench-load-{args.db}.json").write_text(json.dumps(info))
     return 0
 
 

@@ -836,7 +836,6 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for index, scale in enumerate(scales):
         db = f"{args.db_prefix}_{str(scale).replace('.', '_')}"
-        load_info = {}
         if not args.skip_load:
             subprocess.run([PY, "-m", "bench.load", "--scale", str(scale), "--db", db], cwd=ROOT, check=True)  # noqa: S603
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
@@ -889,11 +888,8 @@ def main(argv: list[str] | None = None) -> int:
                     "excusals_excusal",
                 )
             }
-        load_info = (
-            json.loads(Path(ROOT / "bench" / f".load-{db}.json").read_text())
-            if (ROOT / "bench" / f".load-{db}.json").exists()
-            else {}
-        )
+        load_file = Path(tempfile.gettempdir()) / f"rollbook-bench-load-{db}.json"
+        load_info = json.loads(load_file.read_text()) if load_file.exists() else {}
         run["load_seconds"] = load_info.get("seconds", 0)
         runs.append(run)
         if not args.keep:
