@@ -239,6 +239,12 @@ class EnrollmentOut(serializers.Serializer):
     links = SelfLinkOut()
 
 
+class EnrollmentDetailOut(EnrollmentOut):
+    """One enrollment on its own: Schoology shows its ``status`` as a number."""
+
+    status = serializers.IntegerField(help_text="1 active, 2 expired, 5 archived")
+
+
 class EnrollmentListOut(serializers.Serializer):
     enrollment = EnrollmentOut(many=True)
     total = serializers.CharField()

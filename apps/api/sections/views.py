@@ -15,8 +15,8 @@ from apps.api.sections.serializers import (
     AttendanceRowSerializer,
     AttendanceWriteIn,
     AttendanceWriteOut,
+    EnrollmentDetailOut,
     EnrollmentListOut,
-    EnrollmentOut,
     ListQuerySerializer,
     attendance_list,
     attendance_rows,
@@ -34,8 +34,8 @@ WIRE_FIELDS = {"notes": "comment", "student_id": "enrollment_id", "class": "sect
 EMPTY = OpenApiResponse(description="Empty body")
 ONE_LINE = OpenApiResponse(OpenApiTypes.STR, description="A one-line message (text/plain)")
 COMMON_ERRORS = {
-    400: ONE_LINE,
-    401: ONE_LINE,
+    (400, "text/plain"): ONE_LINE,
+    (401, "text/plain"): ONE_LINE,
     403: OpenApiResponse(description="Empty body: the client lacks the scope"),
     404: OpenApiResponse(description="Empty body: no such section visible to the client's user"),
 }
@@ -234,7 +234,7 @@ def section_enrollments(request, section_id):
     operation_id="sections_enrollment_detail",
     summary="One enrollment of a section",
     parameters=[SECTION_ID, OpenApiParameter("enrollment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-    responses={200: EnrollmentOut, **COMMON_ERRORS},
+    responses={200: EnrollmentDetailOut, **COMMON_ERRORS},
 )
 @sections_view(["GET"])
 def section_enrollment(request, section_id, enrollment_id):
