@@ -46,5 +46,6 @@ urlpatterns = [
         name="homeroom-adjustments",
     ),
     path("school/academic-years", views.academic_years, name="academic-years"),
-    re_path(r"^(?P<path>.*)$", views.unknown_path, name="unknown"),
+    # [\s\S], not ".": a path with a newline in it is an unknown path too (a JSON 404, not Django's page).
+    re_path(r"^(?P<path>[\s\S]*)$", views.unknown_path, name="unknown"),
 ]
