@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from apps.api.forms import ApiClientForm
@@ -32,6 +33,7 @@ def clients_for_admin(schools):
 
 
 @never_cache
+@sensitive_variables("issued")
 @login_required
 def api_clients(request):
     schools = schools_of_admin(request.user)

@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 
 from django.http import Http404
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, status
@@ -26,6 +27,7 @@ INVALID_PAYLOAD = {"error": "Invalid payload data structure."}
 # Writing last_used_at on every request would turn every read into a write.
 
 
+@sensitive_variables("header", "query", "value")
 def token_from(request) -> str:
     """ManageBac accepts the token three ways: ``auth-token`` header, ``?auth_token=``, or a bearer."""
     header = request.META.get("HTTP_AUTH_TOKEN", "").strip()

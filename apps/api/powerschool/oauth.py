@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from oauthlib.oauth2 import BackendApplicationServer, RequestValidator
 
 from apps.api.models import AccessToken, ApiClient, hash_secret
@@ -24,6 +25,7 @@ def token_seconds(request=None) -> int:
     return int(getattr(settings, "POWERSCHOOL_TOKEN_SECONDS", DEFAULT_TOKEN_SECONDS))
 
 
+@sensitive_variables("header", "value", "decoded", "secret")
 def basic_credentials(header: str) -> tuple[str, str] | None:
     scheme, _, value = (header or "").partition(" ")
     if scheme.lower() != "basic":
@@ -38,6 +40,7 @@ def basic_credentials(header: str) -> tuple[str, str] | None:
 
 
 class ClientCredentialsValidator(RequestValidator):
+    @sensitive_variables("credentials", "secret")
     def authenticate_client(self, request, *args, **kwargs) -> bool:
         credentials = basic_credentials(request.headers.get("Authorization", ""))
         if credentials is None:
@@ -60,6 +63,7 @@ class ClientCredentialsValidator(RequestValidator):
         # The token carries the client's own scopes; a narrower request changes nothing.
         return True
 
+    @sensitive_variables("token")
     def save_bearer_token(self, token, request, *args, **kwargs) -> None:
         now = timezone.now()
         # Expired tokens of this client are of no use to anyone: drop them as it asks for a new one.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.http import JsonResponse
+from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
@@ -27,6 +28,7 @@ from apps.school.models import DEFAULT_PRESENT_STATUS
 POWERSCHOOL_VERSION = "25.3.0"  # batch_daily_time is "available since 25.3.0"
 MAX_BATCH = 200
 MAX_PAGE_SIZE = 1000
+MAX_ID = 2**63 - 1  # the largest id a database row can have
 DEFAULT_PAGE_SIZE = 100
 DAILY, TIME, MEETING, INTERVAL = "ATT_ModeDaily", "ATT_ModeTime", "ATT_ModeMeeting", "ATT_ModeInterval"
 # The write path's field names, as PowerSchool names them.
@@ -67,7 +69,8 @@ def token_view(schema):
     view = api_view(["POST"])(
         authentication_classes([])(permission_classes([])(parser_classes([FormParser])(answer_token_request)))
     )
-    return schema(view)
+    # A secret sent in the form (RFC 6749 allows it) never appears in an error report.
+    return schema(sensitive_post_parameters("client_secret", "client_id")(view))
 
 
 access_token = token_view(
@@ -117,12 +120,22 @@ def query_conditions(raw: str, table: str) -> dict[str, str]:
     return conditions
 
 
+def whole_number(raw: str) -> int | None:
+    """ASCII digits only (``str.isdigit`` also takes ``²`` and ``٣``, which ``int`` refuses);
+    None for anything else. Python refuses to read more than 4300 digits: so do we."""
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 4000:
+        return None
+    return int(raw)
+
+
 def page_number(raw: str | None, default: int, name: str, table: str) -> int:
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    value = whole_number(raw)
+    if value is None or value < 1:
         raise ValidationFailed([problem(name, "INVALID_VALUE", table)])
-    return int(raw)
+    return min(value, MAX_ID)
 
 
 @extend_schema(
@@ -200,12 +213,18 @@ class Item:
             if required:
                 self.error(name, f"{name} is required")
             return None
-        if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit())):
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
             self.error(name, f"{name} must be a whole number")
             return None
-        value = int(raw)
+        value = raw if isinstance(raw, int) else whole_number(raw)
+        if value is None:
+            self.error(name, f"{name} must be a whole number")
+            return None
         if value < minimum:
             self.error(name, f"{name} must be {minimum} or more")
+            return None
+        if value > MAX_ID:
+            self.error(name, f"{name} must be {MAX_ID} or less")
             return None
         return value
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, SIGNATURE_PLAINTEXT, RequestValidator, SignatureOnlyEndpoint
 from oauthlib.oauth1.rfc5849 import errors as oauth_errors
@@ -90,6 +91,7 @@ class SectionsRequestValidator(RequestValidator):
     def validate_client_key(self, client_key: str, request) -> bool:
         return self.client_for(client_key) is not None
 
+    @sensitive_variables("secret")
     def get_client_secret(self, client_key: str, request) -> str:
         client = self._clients.get(client_key)
         secret = client.oauth1_secret() if client is not None else None
