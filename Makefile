@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install demo serve test test-fast lint format migrate bench clean
+.PHONY: help install demo serve test check-migrations test-fast lint format migrate bench clean
 
 help:
 	@echo "make demo   install, build a demo school on SQLite, serve it on http://$(HOST):$(PORT)"
@@ -36,7 +36,13 @@ serve: install
 # Browser tests need Debian's Chromium at /usr/bin/chromium (see README, "Tests").
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-migrations
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Every migration reversible: up, every app down to zero, up again, on a throwaway SQLite file
+# (and a scratch PostgreSQL database when DATABASE_URL is PostgreSQL).
+check-migrations: install
+	$(PY) .ci/check_migrations.py
 
 test-fast: install
 	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
