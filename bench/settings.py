@@ -15,6 +15,10 @@ BENCH_DB = os.environ.get("BENCH_DB", "rollbook_bench")
 BENCH_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
 DATABASES = {"default": dj_database_url.parse(f"{BENCH_PG}/{BENCH_DB}", conn_max_age=600)}
+# A statement that runs away (a report that joins too much) fails after this many ms instead of
+# holding the benchmark up; the run reports it as an error.
+BENCH_STATEMENT_TIMEOUT_MS = int(os.environ.get("BENCH_STATEMENT_TIMEOUT_MS", "20000"))
+DATABASES["default"]["OPTIONS"] = {"options": f"-c statement_timeout={BENCH_STATEMENT_TIMEOUT_MS}"}
 DEBUG = False
 ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "127.0.0.1", "localhost", "testserver"]
