@@ -760,15 +760,23 @@ def machine() -> dict:
         text=True,
         check=False,  # noqa: S607
     ).stdout.strip()
+    dirty = subprocess.run(  # noqa: S603
+        ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     return {
         "cores": os.cpu_count(),
+        "uncommitted_changes": bool(dirty),
         "ram_gb": ram_gb,
         "cpu": cpu,
         "postgresql": pg_version,
         "python": platform.python_version(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit,
-        "load_average": os.getloadavg()[0],
+        "load_average_at_end": os.getloadavg()[0],
     }
 
 
@@ -782,9 +790,13 @@ def table(data: dict) -> str:
     m = data["machine"]
     lines = [
         MARK_START,
-        f"Run of {m['date']} at commit `{m['commit']}`: {m['cores']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, "
+        f"Run of {m['date']} at commit `{m['commit']}`"
+        + (" (with uncommitted changes in the working tree)" if m.get("uncommitted_changes") else "")
+        + f": {m['cores']} cores ({m['cpu']}), {m['ram_gb']} GB RAM, "
         f"PostgreSQL {m['postgresql']}, Python {m['python']}; gunicorn {data['server']}; "
-        f"load average {m['load_average']:.1f} when the run began; `make bench` took {data['wall_minutes']:.1f} min.",
+        f"load average {data.get('load_average_at_start', float('nan')):.1f} at the start, "
+        f"{m.get('load_average_at_end', m.get('load_average', float('nan'))):.1f} at the end; "
+        f"`make bench` took {data['wall_minutes']:.1f} min.",
         "",
         "| scenario | scale | p50 ms | p95 ms | throughput /s | queries | floor ms | ratio | target | met? |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -848,7 +860,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--reports-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--render", action="store_true", help="only rewrite the markdown from the JSON file")
     args = parser.parse_args(argv)
+    if args.render:
+        write_markdown(Path(args.markdown), table(json.loads(Path(args.json).read_text())))
+        return 0
     if args.quick:
         args.requests, args.budget = 30, 3.0
 
@@ -858,6 +874,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.monotonic()
+    load_at_start = os.getloadavg()[0]
     scales = [float(x) for x in args.scales.split()]
     runs = []
     for index, scale in enumerate(scales):
@@ -926,6 +943,7 @@ def main(argv: list[str] | None = None) -> int:
         "server": f"{args.workers} {args.worker_class} workers"
         + (f" × {args.threads} threads" if args.threads > 1 else ""),
         "wall_minutes": (time.monotonic() - started) / 60,
+        "load_average_at_start": load_at_start,
         "runs": runs,
     }
     Path(args.json).write_text(json.dumps(data, indent=2, default=str) + "\n")
