@@ -10,7 +10,6 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from apps.api.models import AccessToken, ApiClient, hash_secret
 from apps.api.negotiation import AlwaysJSON
+from apps.api.parsers import BodyTooLarge, LimitedJSONParser, api_exception
 from apps.api.throttling import retry_after
 
 
@@ -89,8 +89,13 @@ class ValidationFailed(exceptions.APIException):
 
 
 def powerschool_exception_handler(exc, context) -> Response | None:
+    exc = api_exception(exc)
     if isinstance(exc, ValidationFailed):
         return Response({"message": "Validation Failed", "errors": exc.errors}, status=exc.status_code)
+    if isinstance(exc, BodyTooLarge):
+        return Response(
+            {"message": "Validation Failed", "errors": [problem("body", "TOO_LARGE")]}, status=exc.status_code
+        )
     if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):
         return Response(
             {"message": "Validation Failed", "errors": [problem("body", "INVALID_JSON")]},
@@ -125,7 +130,7 @@ class PowerSchoolAPIView(APIView):
     authentication_classes = [AccessTokenAuthentication]
     permission_classes = [HasScope]
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
     content_negotiation_class = AlwaysJSON
     required_scope = ""
     resource = "attendance"

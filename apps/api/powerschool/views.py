@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.types import OpenApiTypes
@@ -52,10 +53,14 @@ TAG_AUTH, TAG_TABLES, TAG_WRITE = "PowerSchool: authorization", "PowerSchool: ta
 
 def answer_token_request(request):
     # oauthlib reads the form itself, from the raw body and headers.
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        return JsonResponse(
+            {"error": "invalid_request", "error_description": "The request body is too large"}, status=413
+        )
     status, headers, body = issue_access_token(
-        uri=request.build_absolute_uri(),
-        body=request.body.decode("utf-8", "replace"),
-        headers=dict(request.headers.items()),
+        uri=request.build_absolute_uri(), body=raw.decode("utf-8", "replace"), headers=dict(request.headers.items())
     )
     response = JsonResponse(body, status=status)
     for name in ("Cache-Control", "Pragma", "WWW-Authenticate"):
