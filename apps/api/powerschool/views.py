@@ -30,6 +30,7 @@ POWERSCHOOL_VERSION = "25.3.0"  # batch_daily_time is "available since 25.3.0"
 MAX_BATCH = 200
 MAX_PAGE_SIZE = 1000
 MAX_ID = 2**63 - 1  # the largest id a database row can have
+MAX_ID = 2**63 - 1  # the largest id a database row can have
 DEFAULT_PAGE_SIZE = 100
 DAILY, TIME, MEETING, INTERVAL = "ATT_ModeDaily", "ATT_ModeTime", "ATT_ModeMeeting", "ATT_ModeInterval"
 # The write path's field names, as PowerSchool names them.
@@ -292,7 +293,8 @@ def read_common(item: Item, modes: tuple[str, ...]) -> None:
         v["period_id"] = item.integer("periodid", required=False, minimum=1)
         v["start_time"] = item.integer("start_time", required=False)
         v["end_time"] = item.integer("end_time", required=False)
-        if v["period_id"] is None and (v["start_time"] is None or v["end_time"] is None):
+        no_period = str(item.fields.get("periodid") or "").strip() == ""  # (a bad one has its own error)
+        if no_period and (v["start_time"] is None or v["end_time"] is None):
             item.error("periodid", "periodid, or start_time and end_time, is required")
         v["interval"] = item.integer("att_interval", minimum=1) if mode == INTERVAL else 0
 
