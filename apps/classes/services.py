@@ -14,6 +14,7 @@ from apps.audit.services import PendingMark, save_marks
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.school.access import earliest_editable_date
 from apps.school.models import AttendanceCode, Period, School
+from apps.school.text import unstorable
 
 MAX_NOTE_LENGTH = 2000
 
@@ -60,9 +61,15 @@ def check_code(codes: dict[int, AttendanceCode], code_id: int | None, errors: di
     return code
 
 
-def check_note_and_minutes(item, code, errors: dict[str, list[str]]) -> dict:
-    if len(item.note or "") > MAX_NOTE_LENGTH:
+def check_note(note: str | None, errors: dict[str, list[str]]) -> None:
+    if len(note or "") > MAX_NOTE_LENGTH:
         errors.setdefault("notes", []).append(f"is too long (at most {MAX_NOTE_LENGTH} characters)")
+    if problem := unstorable(note):
+        errors.setdefault("notes", []).append(problem)
+
+
+def check_note_and_minutes(item, code, errors: dict[str, list[str]]) -> dict:
+    check_note(item.note, errors)
     minutes = item.minutes_late
     if minutes is not None and not (0 <= minutes <= 600):
         errors.setdefault("minutes_late", []).append("must be between 0 and 600")

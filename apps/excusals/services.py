@@ -10,6 +10,7 @@ from django.db import transaction
 from apps.excusals.models import MAX_EXCUSAL_DAYS, Excusal
 from apps.school.access import is_school_admin
 from apps.school.models import Guardianship, Parent, Student
+from apps.school.text import unstorable
 
 
 class ExcusalError(Exception):
@@ -57,9 +58,15 @@ def _check(student: Student, start: date, end: date, *, excluding: int | None = 
         raise ExcusalError(errors)
 
 
+def _check_comment(comment: str | None) -> None:
+    if problem := unstorable(comment):
+        raise ExcusalError({"comment": [problem]})
+
+
 def excusal_create(
     *, actor, student: Student, parent: Parent, start_date: date, end_date: date, comment: str = ""
 ) -> Excusal:
+    _check_comment(comment)
     if (
         parent.school_id != student.school_id
         or not Guardianship.objects.filter(parent=parent, student=student).exists()
@@ -83,6 +90,7 @@ def excusal_create(
 
 def excusal_update(*, actor, excusal: Excusal, end_date: date | None = None, comment: str | None = None) -> Excusal:
     """Only the end date and the comment change."""
+    _check_comment(comment)
     if not may_change_excusal(actor, excusal):
         raise PermissionError("may not change this excusal")
     with transaction.atomic():

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.audit.services import PendingMark, save_marks
-from apps.classes.services import MAX_NOTE_LENGTH, MarkResult, check_code, check_note_and_minutes, results_from, too_old
+from apps.classes.services import MarkResult, check_code, check_note, check_note_and_minutes, results_from, too_old
 from apps.homeroom.models import DailyMark, TimeEntry
 from apps.school.access import earliest_editable_date
 from apps.school.models import AcademicYear, Advisor, AttendanceCode, School, Student
@@ -186,8 +186,7 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
             code = check_code(codes, item.code_id, errors)
             if not (0 <= item.minutes <= MAX_MINUTES_A_DAY):
                 errors.setdefault("minutes", []).append(f"must be between 0 and {MAX_MINUTES_A_DAY}")
-            if len(item.note or "") > MAX_NOTE_LENGTH:
-                errors.setdefault("notes", []).append(f"is too long (at most {MAX_NOTE_LENGTH} characters)")
+            check_note(item.note, errors)
             if rules.too_old(item.date):
                 results[index] = too_old(index, school)
                 continue
