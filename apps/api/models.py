@@ -73,7 +73,7 @@ class ApiClientQuerySet(models.QuerySet):
         return self.active().select_related("user").filter(token_hash=hash_secret(token)).first()
 
     def by_client_id(self, client_id: str) -> ApiClient | None:
-        if not client_id:
+        if not client_id or "\x00" in client_id:  # PostgreSQL cannot even compare text with a NUL
             return None
         return self.active().select_related("user").filter(client_id=client_id).first()
 
