@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TimetableSlot
 from apps.excusals.models import Excusal
 from apps.homeroom.models import DailyMark
+from apps.school.memo import remembered
 from apps.school.models import DEFAULT_PRESENT_STATUS, AttendanceCode, Period, School, Student, Term
+from apps.school.selectors import codes_for_school, periods_for_school
 
 
 def enrolled_students(school_class: SchoolClass, *, on: date | None = None, include_archived: bool = False):
@@ -74,9 +76,10 @@ class CodeChoice:
 
 
 def roll_code_choices(school: School) -> list[CodeChoice]:
-    """The school's enabled codes in order, each with its shortcuts (one query)."""
+    """The school's enabled codes in order, each with its shortcuts (one query, shared with
+    the write path within a request)."""
     choices = []
-    for position, code in enumerate(AttendanceCode.objects.filter(school=school, enabled=True)):
+    for position, code in enumerate(c for c in codes_for_school(school) if c.enabled):
         digit = str((position + 1) % 10) if position < 10 else ""
         abbreviation = code.abbreviation.lower()
         letter = (
@@ -184,6 +187,33 @@ class RollSheet:
         return next((c.code for c in self.codes if c.code.mb_status == DEFAULT_PRESENT_STATUS), None)
 
 
+@dataclass
+class RollCounts:
+    """Only the counts of a roll (what a tap changes besides the student's row): the same
+    ``total``, ``marked``, ``state`` and ``counts`` as a RollSheet."""
+
+    codes: list[CodeChoice]
+    total: int
+    marked: int
+    tally: dict[int, int]
+
+    @classmethod
+    def of(cls, codes: list[CodeChoice], rows) -> RollCounts:
+        """From (code id or None, students) rows."""
+        rows = list(rows)
+        tally = {code_id: n for code_id, n in rows if code_id is not None}
+        total = sum(n for _, n in rows)
+        return cls(codes=codes, total=total, marked=sum(tally.values()), tally=tally)
+
+    @property
+    def state(self) -> str:
+        return roll_state(self.marked, self.total)
+
+    @property
+    def counts(self) -> list[tuple[AttendanceCode, int]]:
+        return [(c.code, self.tally[c.code.pk]) for c in self.codes if c.code.pk in self.tally]
+
+
 EXCUSED_STATUS = 13  # ManageBac's "Excused"
 
 
@@ -209,16 +239,36 @@ def excusals_covering(school: School, student_ids, on: date) -> dict[int, Excusa
     return found
 
 
+def timetable_slots(school: School, class_ids) -> list[tuple[int, int, int, int, bool]]:
+    """The timetable of some classes: (class id, weekday, period id, period number, enabled)
+    rows (one query, once per request for the same classes: the roll page and the write path
+    both need it)."""
+    class_ids = frozenset(class_ids)
+    return remembered(
+        ("slots", school.pk, class_ids),
+        lambda: list(
+            TimetableSlot.objects.filter(school=school, school_class_id__in=class_ids).values_list(
+                "school_class_id", "weekday", "period_id", "period__number", "enabled"
+            )
+        ),
+    )
+
+
 def class_meeting_period(school_class: SchoolClass, on: date, number: int) -> Period | None:
     """The period if the class meets then: within its dates, and timetabled (an enabled slot
-    that weekday) unless the class has no timetable at all. Two queries."""
+    that weekday) unless the class has no timetable at all. Two queries (periods, slots), both
+    remembered for the write path of the same request."""
     if not (school_class.start_date <= on <= school_class.end_date) or school_class.archived:
         return None
-    period = Period.objects.filter(school=school_class.school, number=number).select_related("school").first()
+    school = school_class.school
+    period = next((p for p in periods_for_school(school) if p.number == number), None)
     if period is None:
         return None
-    slots = list(TimetableSlot.objects.filter(school_class=school_class).values_list("weekday", "period_id", "enabled"))
-    if slots and (on.isoweekday(), period.pk, True) not in set(slots):
+    slots = {
+        (weekday, period_id, enabled)
+        for _, weekday, period_id, _, enabled in timetable_slots(school, [school_class.pk])
+    }
+    if slots and (on.isoweekday(), period.pk, True) not in slots:
         return None
     return period
 
@@ -233,38 +283,46 @@ def class_periods_on(school_class: SchoolClass, on: date) -> list[Period]:
     ]
 
 
-def class_roll_sheet(school_class: SchoolClass, on: date, period: Period) -> RollSheet:
-    """The roll of one class meeting: six queries whatever the class size (enrolled students,
-    codes, marks, excusals, homeroom marks, earlier lessons' marks)."""
+def class_roll_sheet(
+    school_class: SchoolClass, on: date, period: Period, *, student_id: int | None = None
+) -> RollSheet:
+    """The roll of one class meeting (or only one student's row of it, for a tap): five
+    queries whatever the class size (enrolled students, codes, this lesson's and earlier
+    lessons' marks, excusals, homeroom absences)."""
     school = school_class.school
+    enrolled = Enrollment.objects.filter(enrollments_on(on), school_class=school_class, student__archived=False)
+    if student_id is not None:
+        enrolled = enrolled.filter(student_id=student_id)
     students = [
         e.student
-        for e in Enrollment.objects.filter(enrollments_on(on), school_class=school_class, student__archived=False)
-        .select_related("student")
-        .order_by("student__last_name", "student__first_name", "student_id")
+        for e in enrolled.select_related("student").order_by("student__last_name", "student__first_name", "student_id")
     ]
     codes = roll_code_choices(school)
     enabled = {c.code.pk: c.code for c in codes}
+    by_id = {c.pk: c for c in codes_for_school(school)}
     ids = [s.pk for s in students]
-    marks = {
-        m.student_id: m
-        for m in ClassMark.objects.filter(school_class=school_class, date=on, period=period, interval=0).select_related(
-            "code"
-        )
-    }
+    # This lesson's marks and the students' earlier lessons that day, in one read.
+    marks: dict[int, ClassMark] = {}
+    previous: dict[int, ClassMark] = {}
+    lessons = (
+        ClassMark.objects.filter(school=school, student_id__in=ids, date=on)
+        .filter(Q(period__number__lt=period.number) | Q(school_class=school_class, period=period, interval=0))
+        .select_related("period", "school_class")
+        .order_by("student_id", "-period__number", "-interval")
+    )
+    for mark in lessons:
+        mark.code = by_id[mark.code_id]
+        mark.period.school = school
+        if mark.school_class_id == school_class.pk and mark.period_id == period.pk and mark.interval == 0:
+            marks[mark.student_id] = mark
+        else:
+            previous.setdefault(mark.student_id, mark)
     excusals = excusals_covering(school, ids, on)
     homeroom = dict(
         DailyMark.objects.filter(
             school=school, student_id__in=ids, date=on, code__presence=AttendanceCode.Presence.ABSENT
         ).values_list("student_id", "code_id")
     )
-    previous: dict[int, ClassMark] = {}
-    for mark in (
-        ClassMark.objects.filter(school=school, student_id__in=ids, date=on, period__number__lt=period.number)
-        .select_related("code", "period__school", "school_class")
-        .order_by("student_id", "-period__number", "-interval")
-    ):
-        previous.setdefault(mark.student_id, mark)
     rows = [
         RollRow(
             student=student,
@@ -276,6 +334,22 @@ def class_roll_sheet(school_class: SchoolClass, on: date, period: Period) -> Rol
         for student in students
     ]
     return RollSheet(codes=codes, rows=rows)
+
+
+def class_roll_counts(school_class: SchoolClass, on: date, period: Period) -> RollCounts:
+    """The counts at the top of a class roll, fresh after a tap: students enrolled that day
+    and their marks by code, in one aggregate query."""
+    mark = ClassMark.objects.filter(
+        school_class=school_class, student_id=OuterRef("student_id"), date=on, period=period, interval=0
+    )
+    rows = (
+        Enrollment.objects.filter(enrollments_on(on), school_class=school_class, student__archived=False)
+        .annotate(code_id=Subquery(mark.values("code_id")[:1]))
+        .values("code_id")
+        .annotate(n=Count("id"))
+        .values_list("code_id", "n")
+    )
+    return RollCounts.of(roll_code_choices(school_class.school), rows)
 
 
 @dataclass

@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from apps.audit.models import AuditEntry
 from apps.audit.services import PendingMark, save_marks
-from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
+from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment
+from apps.classes.selectors import timetable_slots
 from apps.school.access import earliest_editable_date
-from apps.school.models import AttendanceCode, Period, School
+from apps.school.models import AttendanceCode, School
+from apps.school.selectors import codes_for_school, periods_for_school
 from apps.school.text import unstorable
 
 MAX_NOTE_LENGTH = 2000
@@ -102,32 +105,30 @@ def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput]
     reported in its result and the others are kept."""
     class_ids = {m.school_class_id for m in marks}
     student_ids = {m.student_id for m in marks}
-    classes = {c.pk: c for c in SchoolClass.objects.filter(school=school, pk__in=class_ids)}
     # actor None is the system itself (import, demo data): no limits.
     admin_floor = None if actor is None else earliest_editable_date(actor, school)
     is_admin = actor is None or admin_floor is None
-    taught = (
-        set(classes)
-        if is_admin
-        else set(
-            TeacherAssignment.objects.filter(
-                school=school, school_class_id__in=class_ids, teacher__user=actor
-            ).values_list("school_class_id", flat=True)
+    classes_query = SchoolClass.objects.filter(school=school, pk__in=class_ids)
+    if not is_admin:  # whether the actor teaches each class, in the same query
+        classes_query = classes_query.annotate(
+            taught=Exists(
+                TeacherAssignment.objects.filter(school=school, school_class_id=OuterRef("pk"), teacher__user=actor)
+            )
         )
-    )
+    classes = {c.pk: c for c in classes_query}
+    taught = set(classes) if is_admin else {pk for pk, c in classes.items() if c.taught}
     enrollments = {
         (e.school_class_id, e.student_id): e
         for e in Enrollment.objects.filter(
             school=school, school_class_id__in=class_ids, student_id__in=student_ids
         ).select_related("student")
     }
-    codes = {c.pk: c for c in AttendanceCode.objects.filter(school=school)}
-    periods = {p.number: p for p in Period.objects.filter(school=school)}
+    # Codes, periods and timetable: read once per request (the roll page has them already).
+    codes = {c.pk: c for c in codes_for_school(school)}
+    periods = {p.number: p for p in periods_for_school(school)}
     slots: dict[int, dict[int, set[int]]] = {}
     timetabled: set[int] = set()
-    for class_id, weekday, number, enabled in TimetableSlot.objects.filter(
-        school=school, school_class_id__in=class_ids
-    ).values_list("school_class_id", "weekday", "period__number", "enabled"):
+    for class_id, weekday, _, number, enabled in timetable_slots(school, class_ids):
         timetabled.add(class_id)
         if enabled:
             slots.setdefault(class_id, {}).setdefault(weekday, set()).add(number)

@@ -18,17 +18,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.classes.models import Channel, SchoolClass
 from apps.classes.selectors import (
+    RollCounts,
     RollRow,
     RollSheet,
     class_meeting_period,
     class_periods_on,
+    class_roll_counts,
     class_roll_sheet,
     classes_taught_on,
 )
 from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
 from apps.homeroom.selectors import year_groups_advised_on
 from apps.school.access import Roles, earliest_editable_date, get_class_for_user, schools_for
-from apps.school.models import Period, School
+from apps.school.models import AttendanceCode, Period, School
+from apps.school.selectors import codes_for_school
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -136,12 +139,26 @@ def saved_message(changed: int) -> str:
     return f"Saved {changed} mark{'' if changed == 1 else 's'}." if changed else "Nothing to change: the roll is saved."
 
 
-def render_tap(request, template: str, sheet: RollSheet, row: RollRow, context: dict) -> HttpResponse:
-    """The HTMX answer to a tap: the student's row, and the counts out of band."""
+def render_tap(
+    request, template: str, sheet: RollSheet, row: RollRow, context: dict, counts: RollCounts
+) -> HttpResponse:
+    """The HTMX answer to a tap: the student's row, and the counts out of band (``sheet`` may
+    hold only that student's row; ``counts`` are the whole roll's)."""
     context = {**context, "sheet": sheet, "row": row}
     row_html = render_to_string(f"{template}#student_row", context, request=request)
-    counts_html = render_to_string(f"{template}#counts", {**context, "oob": True}, request=request)
+    counts_html = render_to_string(f"{template}#counts", {**context, "sheet": counts, "oob": True}, request=request)
     return HttpResponse(row_html + counts_html)
+
+
+def saved_into(wanted: list[WantedMark], results: list[MarkResult], codes: dict[int, AttendanceCode]) -> None:
+    """Show the saved marks on their rows, without reading the roll again."""
+    for item, result in zip(wanted, results, strict=True):
+        if not result.ok or result.status == "unchanged":
+            continue
+        mark = result.mark if result.status != "deleted" else None
+        if mark is not None:
+            mark.code = codes[mark.code_id]
+        item.row.mark = mark
 
 
 def render_rows(request, template: str, sheet: RollSheet, context: dict) -> HttpResponse:
@@ -291,18 +308,20 @@ def class_roll_student(request, class_id: int, date: str, period: int, student_i
     school_class, day, meeting = _meeting(request, class_id, date, period)
     if meeting is None:
         return _not_a_meeting(request, school_class, day, period)
-    sheet = class_roll_sheet(school_class, day, meeting)
+    sheet = class_roll_sheet(school_class, day, meeting, student_id=student_id)
     row = sheet.row_for(student_id)
     if row is None:
         raise Http404("No such student on this roll")
     wanted = wanted_mark(request.POST, row, code=request.POST.get("code"))
     if wanted is not None:
-        apply_results([wanted], _save(request, school_class, day, meeting, [wanted]))
+        results = _save(request, school_class, day, meeting, [wanted])
+        apply_results([wanted], results)
+        saved_into([wanted], results, {c.pk: c for c in codes_for_school(school_class.school)})
     if request.htmx:
-        fresh = class_roll_sheet(school_class, day, meeting)
-        carry_errors(sheet, fresh)
-        context = _context(request, school_class, day, meeting, fresh)
-        return render_tap(request, TEMPLATE, fresh, fresh.row_for(student_id), context)
+        # Only what a tap changes: this row (as saved) and the counts (one aggregate query).
+        context = _context(request, school_class, day, meeting, sheet)
+        counts = class_roll_counts(school_class, day, meeting)
+        return render_tap(request, TEMPLATE, sheet, row, context, counts)
     if row.errors:
         messages.error(request, f"{row.student.full_name}: " + "; ".join(row.error_messages))
     else:
@@ -321,11 +340,14 @@ def class_roll_all_present(request, class_id: int, date: str, period: int):
         return _not_a_meeting(request, school_class, day, period)
     sheet = class_roll_sheet(school_class, day, meeting)
     wanted = unmarked_filled(sheet)
-    changed = apply_results(wanted, _save(request, school_class, day, meeting, wanted)) if wanted else 0
+    changed = 0
+    if wanted:
+        results = _save(request, school_class, day, meeting, wanted)
+        changed = apply_results(wanted, results)
+        saved_into(wanted, results, {c.pk: c for c in codes_for_school(school_class.school)})
     if request.htmx:
-        fresh = class_roll_sheet(school_class, day, meeting)
-        carry_errors(sheet, fresh)
-        return render_rows(request, TEMPLATE, fresh, _context(request, school_class, day, meeting, fresh))
+        # The sheet holds every row, now as saved: its counts are the roll's.
+        return render_rows(request, TEMPLATE, sheet, _context(request, school_class, day, meeting, sheet))
     failed = [row for row in sheet.rows if row.errors]
     if failed:
         messages.error(

@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
-from apps.classes.selectors import RollRow, RollSheet, excusals_covering, roll_code_choices, roll_state
+from apps.classes.selectors import (
+    RollCounts,
+    RollRow,
+    RollSheet,
+    excusals_covering,
+    roll_code_choices,
+    roll_state,
+)
 from apps.homeroom.models import DailyMark
 from apps.school.models import AcademicYear, School, Student, Term, YearGroup
+from apps.school.selectors import codes_for_school
 
 
 def daily_marks_on(year_group: YearGroup, on: date) -> list[DailyMark]:
@@ -34,23 +42,37 @@ def is_school_day(school: School, on: date) -> bool:
     return AcademicYear.objects.filter(school=school, start_date__lte=on, end_date__gte=on).exists()
 
 
-def homeroom_roll_sheet(year_group: YearGroup, on: date) -> RollSheet:
-    """The homeroom roll of a year group on a date: four queries whatever its size (students,
-    codes, daily marks, excusals)."""
+def homeroom_roll_sheet(year_group: YearGroup, on: date, *, student_id: int | None = None) -> RollSheet:
+    """The homeroom roll of a year group on a date (or only one student's row of it, for a
+    tap): four queries whatever its size (students, codes, daily marks, excusals)."""
     school = year_group.school
-    students = list(
-        Student.objects.filter(school=school, year_group=year_group, archived=False).order_by(
-            "last_name", "first_name", "id"
-        )
-    )
+    students = Student.objects.filter(school=school, year_group=year_group, archived=False)
+    if student_id is not None:
+        students = students.filter(pk=student_id)
+    students = list(students.order_by("last_name", "first_name", "id"))
     ids = [s.pk for s in students]
-    marks = {
-        m.student_id: m
-        for m in DailyMark.objects.filter(school=school, student_id__in=ids, date=on).select_related("code")
-    }
+    codes = roll_code_choices(school)
+    by_id = {c.pk: c for c in codes_for_school(school)}
+    marks = {}
+    for mark in DailyMark.objects.filter(school=school, student_id__in=ids, date=on):
+        mark.code = by_id[mark.code_id]
+        marks[mark.student_id] = mark
     excusals = excusals_covering(school, ids, on)
     rows = [RollRow(student=s, mark=marks.get(s.pk), excusal=excusals.get(s.pk)) for s in students]
-    return RollSheet(codes=roll_code_choices(school), rows=rows)
+    return RollSheet(codes=codes, rows=rows)
+
+
+def homeroom_roll_counts(year_group: YearGroup, on: date) -> RollCounts:
+    """The counts at the top of a homeroom roll, fresh after a tap (one aggregate query)."""
+    mark = DailyMark.objects.filter(student_id=OuterRef("pk"), date=on)
+    rows = (
+        Student.objects.filter(school=year_group.school, year_group=year_group, archived=False)
+        .annotate(code_id=Subquery(mark.values("code_id")[:1]))
+        .values("code_id")
+        .annotate(n=Count("id"))
+        .values_list("code_id", "n")
+    )
+    return RollCounts.of(roll_code_choices(year_group.school), rows)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from apps.classes.services import MarkResult, check_code, check_note, check_note
 from apps.homeroom.models import DailyMark, TimeEntry
 from apps.school.access import earliest_editable_date
 from apps.school.models import AcademicYear, Advisor, AttendanceCode, School, Student
+from apps.school.selectors import codes_for_school
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class DailyRules:
             school=school,
             students={s.pk: s for s in Student.objects.filter(school=school, pk__in={i.student_id for i in items})},
             advised=advised,
-            codes={c.pk: c for c in AttendanceCode.objects.filter(school=school)},
+            codes={c.pk: c for c in codes_for_school(school)},
             years=list(years.values_list("start_date", "end_date")),
             floor=floor,
         )

@@ -22,15 +22,17 @@ from apps.classes.views import (
     parse_day,
     render_rows,
     render_tap,
+    saved_into,
     saved_message,
     unmarked_filled,
     wanted_mark,
     wanted_roll,
 )
-from apps.homeroom.selectors import homeroom_roll_sheet, is_school_day
+from apps.homeroom.selectors import homeroom_roll_counts, homeroom_roll_sheet, is_school_day
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
 from apps.school.access import get_year_group_for_user
 from apps.school.models import YearGroup
+from apps.school.selectors import codes_for_school
 
 TEMPLATE = "homeroom/roll.html"
 
@@ -99,18 +101,19 @@ def homeroom_roll(request, year_group_id: int, date: str):
 def homeroom_roll_student(request, year_group_id: int, date: str, student_id: int):
     """One tap on the homeroom roll: HTMX gets the row back, a plain POST a redirect."""
     year_group, day = _roll_day(request, year_group_id, date)
-    sheet = homeroom_roll_sheet(year_group, day)
+    sheet = homeroom_roll_sheet(year_group, day, student_id=student_id)
     row = sheet.row_for(student_id)
     if row is None:
         raise Http404("No such student on this roll")
     wanted = wanted_mark(request.POST, row, code=request.POST.get("code"))
     if wanted is not None:
-        apply_results([wanted], _save(request, year_group, day, [wanted]))
+        results = _save(request, year_group, day, [wanted])
+        apply_results([wanted], results)
+        saved_into([wanted], results, {c.pk: c for c in codes_for_school(year_group.school)})
     if request.htmx:
-        fresh = homeroom_roll_sheet(year_group, day)
-        carry_errors(sheet, fresh)
-        context = _context(request, year_group, day, fresh)
-        return render_tap(request, TEMPLATE, fresh, fresh.row_for(student_id), context)
+        # Only what a tap changes: this row (as saved) and the counts (one aggregate query).
+        context = _context(request, year_group, day, sheet)
+        return render_tap(request, TEMPLATE, sheet, row, context, homeroom_roll_counts(year_group, day))
     if row.errors:
         messages.error(request, f"{row.student.full_name}: " + "; ".join(row.error_messages))
     else:
@@ -125,11 +128,14 @@ def homeroom_roll_all_present(request, year_group_id: int, date: str):
     year_group, day = _roll_day(request, year_group_id, date)
     sheet = homeroom_roll_sheet(year_group, day)
     wanted = unmarked_filled(sheet)
-    changed = apply_results(wanted, _save(request, year_group, day, wanted)) if wanted else 0
+    changed = 0
+    if wanted:
+        results = _save(request, year_group, day, wanted)
+        changed = apply_results(wanted, results)
+        saved_into(wanted, results, {c.pk: c for c in codes_for_school(year_group.school)})
     if request.htmx:
-        fresh = homeroom_roll_sheet(year_group, day)
-        carry_errors(sheet, fresh)
-        return render_rows(request, TEMPLATE, fresh, _context(request, year_group, day, fresh))
+        # The sheet holds every row, now as saved: its counts are the roll's.
+        return render_rows(request, TEMPLATE, sheet, _context(request, year_group, day, sheet))
     failed = [row for row in sheet.rows if row.errors]
     if failed:
         messages.error(

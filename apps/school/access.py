@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from apps.classes.models import SchoolClass, TeacherAssignment
+from apps.school.memo import remembered
 from apps.school.models import Administrator, Advisor, Parent, School, Student, Teacher, YearGroup
 
 
@@ -32,9 +34,40 @@ def administered_schools(user) -> QuerySet[School]:
     return School.objects.filter(id__in=_admin_school_ids(user))
 
 
+@dataclass(frozen=True)
+class Membership:
+    """Which schools a user administers and whether they teach or are a parent anywhere: one
+    query, remembered for the rest of the request."""
+
+    admin_school_ids: frozenset[int]
+    teacher: bool
+    parent: bool
+
+    @classmethod
+    def of(cls, user) -> Membership:
+        if not user.is_authenticated:
+            return cls(frozenset(), False, False)
+        return remembered(("membership", user.pk), lambda: cls._load(user))
+
+    @classmethod
+    def _load(cls, user) -> Membership:
+        rows = list(
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .annotate(
+                is_teacher=Exists(Teacher.objects.filter(user=OuterRef("pk"))),
+                is_parent=Exists(Parent.objects.filter(user=OuterRef("pk"))),
+            )
+            .values_list("is_teacher", "is_parent", "admin_roles__school_id")
+        )
+        if not rows:
+            return cls(frozenset(), False, False)
+        return cls(frozenset(r[2] for r in rows if r[2] is not None), rows[0][0], rows[0][1])
+
+
 def is_school_admin(user, school: School | int) -> bool:
     school_id = school if isinstance(school, int) else school.pk
-    return user.is_authenticated and Administrator.objects.filter(user=user, school_id=school_id).exists()
+    return user.is_authenticated and school_id in Membership.of(user).admin_school_ids
 
 
 def visible_classes(user) -> QuerySet[SchoolClass]:
@@ -131,8 +164,5 @@ class Roles:
     def of(cls, user) -> Roles:
         if not user.is_authenticated:
             return cls(False, False, False)
-        return cls(
-            admin=Administrator.objects.filter(user=user).exists(),
-            teacher=Teacher.objects.filter(user=user).exists(),
-            parent=Parent.objects.filter(user=user).exists(),
-        )
+        membership = Membership.of(user)
+        return cls(admin=bool(membership.admin_school_ids), teacher=membership.teacher, parent=membership.parent)

@@ -19,3 +19,7 @@ class SchoolConfig(AppConfig):
         post_save.connect(
             seed_codes_for_new_school, sender=School, dispatch_uid="seed_codes_for_new_school", weak=False
         )
+
+        from apps.school.memo import connect_signals
+
+        connect_signals()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from apps.school.memo import remembered
 from apps.school.models import DEFAULT_PRESENT_STATUS, AttendanceCode, Period, School, Term
 
 
 def codes_for_school(school: School) -> list[AttendanceCode]:
-    return list(AttendanceCode.objects.filter(school=school))
+    """The school's codes in its order (one query, once per request)."""
+    return list(remembered(("codes", school.pk), lambda: list(AttendanceCode.objects.filter(school=school))))
 
 
 def code_by_mb_status(codes: list[AttendanceCode]) -> dict[int, AttendanceCode]:
@@ -20,7 +22,15 @@ def default_present_code(codes: list[AttendanceCode]) -> AttendanceCode | None:
 
 
 def periods_for_school(school: School) -> list[Period]:
-    return list(Period.objects.filter(school=school))
+    """The school's periods by number (one query, once per request)."""
+    return list(remembered(("periods", school.pk), lambda: _periods_of(school)))
+
+
+def _periods_of(school: School) -> list[Period]:
+    periods = list(Period.objects.filter(school=school))
+    for period in periods:
+        period.school = school  # for its label, without a query per period
+    return periods
 
 
 def term_on(school: School, on: date) -> Term | None:
