@@ -165,9 +165,11 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
             else {}
         )
         state = {pk: _time_values(t) for pk, t in existing.items()}
-        before_of = dict(state)
         to_insert: list[tuple[int, TimeEntry]] = []
-        changed: dict[int, int] = {}  # entry id -> index of the last item that changed it
+        changed: set[int] = set()
+        # Every change in the order of the items, as save_marks logs marks: two changes of one
+        # entry in a batch are two entries, each starting where the one before left off.
+        audit: list[tuple[TimeEntry, dict | None, dict]] = []
         for index, item in enumerate(entries):
             errors: dict[str, list[str]] = {}
             if not rules.may_mark(item.student_id):
@@ -206,12 +208,14 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
                     recorded_at=now,
                 )
                 to_insert.append((index, new))
+                audit.append((new, None, values))
                 results[index] = MarkResult(index, "created", mark=new)
             elif state[entry.pk] == values:
                 results[index] = MarkResult(index, "unchanged", mark=entry)
             else:
+                audit.append((entry, state[entry.pk], values))
                 state[entry.pk] = values
-                changed[entry.pk] = index
+                changed.add(entry.pk)
                 results[index] = MarkResult(index, "updated", mark=entry)
 
         TimeEntry.objects.bulk_create([entry for _, entry in to_insert])
@@ -224,9 +228,6 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
             updated.append(entry)
         if updated:
             TimeEntry.objects.bulk_update(updated, ["code", "minutes", "note", "recorded_by", "channel", "recorded_at"])
-        audit = [(entry, None, _time_values(entry)) for _, entry in to_insert] + [
-            (existing[pk], before_of[pk], state[pk]) for pk in changed
-        ]
         AuditEntry.objects.bulk_create(
             [
                 AuditEntry(
