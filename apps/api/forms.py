@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from apps.api.models import SCOPES
+from apps.school.models import School
 
 SCOPE_HELP = {
     "read:attendance": "Read classes, students, rolls and excusals",
@@ -17,11 +18,19 @@ SCOPE_HELP = {
 
 
 def staff_users(schools: QuerySet) -> QuerySet:
-    """Logins of the admins and teachers of these schools: the people a client may act for."""
+    """Logins of the admins and teachers of these schools: the people a client may act for.
+    A login with any role in another school is left out: a client acts for everything its
+    user may do, so it would reach that school too."""
+    outside = School.objects.exclude(pk__in=schools.values("pk"))
     return (
         get_user_model()
         .objects.filter(is_active=True)
         .filter(Q(admin_roles__school__in=schools) | Q(teacher_roles__school__in=schools))
+        .exclude(
+            Q(admin_roles__school__in=outside)
+            | Q(teacher_roles__school__in=outside)
+            | Q(parent_roles__school__in=outside)
+        )
         .distinct()
         .order_by("last_name", "first_name", "username")
     )

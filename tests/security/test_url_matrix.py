@@ -30,7 +30,7 @@ from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.homeroom.models import Adjustment, DailyMark, TimeEntry
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
-from apps.school.models import AcademicYear, Period, Term
+from apps.school.models import AcademicYear, Administrator, Period, Term
 from tests import factories as f
 from tests.api.powerschool.conftest import basic
 from tests.api.sections.conftest import oauth_header
@@ -1615,3 +1615,24 @@ def _allowed(expected) -> bool:
     if isinstance(expected, tuple):
         return all(s < 400 for s in expected)
     return isinstance(expected, int) and expected < 400
+
+
+# ---------------------------------------------------------------------------------- one login, two schools
+
+
+def test_an_admin_cannot_issue_a_client_acting_in_another_school(w, browsers):
+    """A login that teaches here but runs the other school: a client acting for it would read
+    and write the other school, so this school's admin may not create one (found by the matrix)."""
+    both = f.make_teacher(w.school, "both_schools", "Bo", "Both").user
+    Administrator.objects.create(school=w.other_school, first_name="Bo", last_name="Both", user=both)
+    page = browsers["admin"].get(reverse("api_clients:list"))
+    assert page.status_code == 200
+    assert "both_schools" not in text_of(page)
+    assert "(teacher)" in text_of(page)  # the form does list this school's own staff
+
+    response = browsers["admin"].post(
+        reverse("api_clients:list"), {"name": "Reach across", "user": both.pk, "scopes": ["read:all", "write:all"]}
+    )
+    assert response.status_code == 400
+    assert not ApiClient.objects.filter(user=both).exists()
+    assert "Southbank" not in text_of(response) and "Far000" not in text_of(response)
