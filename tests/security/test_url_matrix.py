@@ -1036,6 +1036,14 @@ SECTIONS = {
                 ),
             ),
             Call(
+                "the teacher's section asked for the other school's enrollment",
+                section("english"),
+                {"GET": roles(200, *ADMIN_READ, "teacher")},
+                query=lambda w: {"enrollment_id": w.far_class.enrollments.get(student=w.far_students[0]).pk},
+                methods=("GET",),
+                hidden=HIDE_FAR,
+            ),
+            Call(
                 "the teacher's section with enrollments of another section and school",
                 section("english"),
                 {"PUT": roles("items_not_found", *ADMIN_WRITE, "teacher")},
@@ -1079,6 +1087,22 @@ SECTIONS = {
                 methods=("GET",),
                 read_own=("teacher",),
                 hidden=(HIDE_Y7, HIDE_Y8, HIDE_FAR),
+            ),
+            Call(
+                "the section's own teacher",
+                lambda w, role: {
+                    "section_id": w.english.pk,
+                    "enrollment_id": 10**12 + w.english.assignments.first().pk,
+                },
+                {"GET": roles(200, *ADMIN_READ, "teacher")},
+            ),
+            Call(
+                "another section's teacher under the teacher's section",
+                lambda w, role: {
+                    "section_id": w.english.pk,
+                    "enrollment_id": 10**12 + w.science.assignments.first().pk,
+                },
+                hidden=lambda w: ["Otto"],
             ),
             Call(
                 "another section's enrollment under the teacher's section",
