@@ -4,6 +4,9 @@ its own error shape; the count is the client's, whatever address it calls from."
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -12,6 +15,7 @@ from apps.api.models import ApiClient
 from tests.api.sections.conftest import oauth_header
 
 EVERYTHING = ["read:attendance", "write:attendance"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +114,14 @@ def test_off_turns_the_limit_off(world, teacher, client, settings):
 def test_a_bad_token_is_refused_as_before_and_not_counted(world, teacher, client):
     for _ in range(4):
         assert managebac_get(client, "not-a-token").status_code == 401
+
+
+@pytest.mark.parametrize("value, starts", [("off", True), ("20/s", True), ("lots", False), ("0/min", False)])
+def test_a_bad_api_rate_limit_fails_at_start(value, starts):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "API_RATE_LIMIT": value}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert (result.returncode == 0) is starts, result.stderr[-500:]
+    if not starts:
+        assert "API_RATE_LIMIT must be like 600/min or off" in result.stderr
