@@ -145,10 +145,10 @@ def parse_uuid(raw, location: str, name: str) -> uuid.UUID:
 def school_for(request) -> School:
     """The school the request speaks for: the token user's only school, or the one named by
     ``X-School-Id`` (required when the user belongs to several; one query)."""
-    raw = request.headers.get(SCHOOL_HEADER, "").strip()
+    raw = request.headers.get(SCHOOL_HEADER)
     schools = schools_for(request.user)
-    if raw:
-        wanted = parse_uuid(raw, "header", SCHOOL_HEADER.lower())
+    if raw is not None:  # sent, even blank: it must be a school's id (a blank one is a 422, not "none")
+        wanted = parse_uuid(raw.strip(), "header", SCHOOL_HEADER.lower())
         school = schools.filter(uuid=wanted).first()
         if school is None:
             raise Http404("School not found")

@@ -84,8 +84,9 @@ def attendance(request):
 
 def list_records(request) -> Response:
     params = request.query_params
-    raw = {name: params.get(name, "").strip() for name in ("student_id", "course_offering_id")}
-    wanted = {name: parse_uuid(value, "query", name) for name, value in raw.items() if value}
+    # A filter that is sent, even blank, must be a UUID (a 422 naming it), as X-School-Id must.
+    raw = {name: params[name].strip() for name in ("student_id", "course_offering_id") if name in params}
+    wanted = {name: parse_uuid(value, "query", name) for name, value in raw.items()}
     school = school_for(request)
     student = school_class = None
     if "student_id" in wanted:
