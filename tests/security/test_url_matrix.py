@@ -332,8 +332,30 @@ def other_teacher_filters(w):
     return {"school_class": w.science.pk, "year_group": w.year8.pk}
 
 
-def filtered(status=200, *who, query=far_filters) -> Page:
-    return Page("filtered by another school's (or teacher's) rows", query=query, expect={"GET": roles(status, *who)})
+def filtered(status=200, *who, query=far_filters) -> list[Page]:
+    """The page filtered by another school's (or teacher's) rows, as a page and as a CSV export."""
+    return [
+        Page("filtered by rows it may not see", query=query, expect={"GET": roles(status, *who)}),
+        Page(
+            "exported, filtered by rows it may not see",
+            query=lambda w: {**query(w), "format": "csv"},
+            expect={"GET": roles(status, *who)},
+        ),
+    ]
+
+
+def as_csv(pages: list[Page]) -> list[Page]:
+    """The same objects asked for as CSV exports (the export is answered before the page)."""
+    return [
+        Page(
+            f"{p.label} as CSV",
+            p.kwargs,
+            p.expect,
+            query=lambda w, q=p.query: {**q(w), "format": "csv"},
+            hidden=p.hidden,
+        )
+        for p in pages
+    ]
 
 
 PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
@@ -479,8 +501,8 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
         ("GET",),
         [
             Page("nothing", expect={"GET": roles(200, "admin", "teacher", "other_teacher", "other_school_admin")}),
-            filtered(200, "admin", "teacher", "other_teacher", "other_school_admin"),
-            filtered(200, "admin", "teacher", "other_teacher", "other_school_admin", query=other_teacher_filters),
+            *filtered(200, "admin", "teacher", "other_teacher", "other_school_admin"),
+            *filtered(200, "admin", "teacher", "other_teacher", "other_school_admin", query=other_teacher_filters),
         ],
     ),
     "reports:class_report": (
@@ -558,8 +580,8 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
             ),
         ],
     ),
-    "reports:chronic": (("GET",), [*office_page(), filtered(200, *OFFICE)]),
-    "reports:charts": (("GET",), [*office_page(), filtered(200, *OFFICE)]),
+    "reports:chronic": (("GET",), [*office_page(), *filtered(200, *OFFICE)]),
+    "reports:charts": (("GET",), [*office_page(), *filtered(200, *OFFICE)]),
     "reports:settings": (("GET", "POST"), office_page(post=200)),
     "reports:codes": (("GET",), office_page()),
     "reports:code_edit": (
@@ -594,7 +616,7 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
     ),
     "reports:audit": (
         ("GET",),
-        [*office_page(), filtered(200, *OFFICE, query=lambda w: {**far_filters(w), "student": "Far"})],
+        [*office_page(), *filtered(200, *OFFICE, query=lambda w: {**far_filters(w), "student": "Far"})],
     ),
     "api-schema": (("GET",), [Page("nothing", expect={"GET": roles(200, *PAGE_ROLES)})]),
     "api-docs": (("GET",), [Page("nothing", expect={"GET": roles(200, *PAGE_ROLES)})]),
@@ -617,6 +639,20 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
         ],
     ),
 }
+
+# Every report also answers as a CSV export, before it renders the page: ask for those too.
+for _name in (
+    "reports:dashboard",
+    "reports:unmarked",
+    "reports:term_reports",
+    "reports:class_report",
+    "reports:year_group_report",
+    "reports:student_report",
+    "reports:chronic",
+    "reports:audit",
+):
+    _targets = PAGES[_name][1]
+    _targets.extend(as_csv([t for t in _targets if "rows it may not see" not in t.label]))
 
 ADMIN_PREFIX = "django-admin/"
 # A representative set of the Django admin: (URL name, kwargs builder, what a non-staff user must not see).
