@@ -12,7 +12,6 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -20,6 +19,7 @@ from rest_framework.views import APIView
 
 from apps.api.models import ApiClient
 from apps.api.negotiation import AlwaysJSON
+from apps.api.parsers import BodyTooLarge, LimitedJSONParser, api_exception
 from apps.api.throttling import retry_after
 
 ACCESS_DENIED = {"error": "Access Denied"}
@@ -127,6 +127,7 @@ class InvalidPayload(exceptions.ParseError):
 
 
 def managebac_exception_handler(exc, context) -> Response | None:
+    exc = api_exception(exc)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed | exceptions.PermissionDenied):
         return Response(ACCESS_DENIED, status=status.HTTP_401_UNAUTHORIZED)
     if isinstance(exc, RecordNotFound):
@@ -135,6 +136,8 @@ def managebac_exception_handler(exc, context) -> Response | None:
         return Response({"error": "Not Found"}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, Unprocessable):
         return Response({"errors": exc.errors}, status=exc.status_code)
+    if isinstance(exc, BodyTooLarge):
+        return Response({"error": "Request Entity Too Large"}, status=exc.status_code)
     if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):
         return Response(INVALID_PAYLOAD, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.MethodNotAllowed):
@@ -158,7 +161,7 @@ class ManageBacAPIView(APIView):
     authentication_classes = [ManageBacTokenAuthentication]
     permission_classes = [HasManageBacScope]
     renderer_classes = [DropNullsJSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
     content_negotiation_class = AlwaysJSON
     required_scope: str | None = None
 

@@ -38,6 +38,9 @@ PAGING = [
     OpenApiParameter("page", OpenApiTypes.INT, description="Page to show, from 1"),
     OpenApiParameter("per_page", OpenApiTypes.INT, description="Records a page: default 100, at most 200"),
 ]
+# Items a class attendance PUT may carry: a week of a full class's every period fits (30 students,
+# 5 days, 6 periods is 900); more is a 422 and nothing is written.
+MAX_ATTENDANCES = 1000
 ARCHIVED = OpenApiParameter(
     "archived_students", OpenApiTypes.BOOL, description="Include archived students (default false)"
 )
@@ -251,10 +254,12 @@ def attendance_result(index: int, student_id, result: MarkResult | None, errors:
     "class attendance",
     "Set or update a class's attendance for students",
     description="Each item is applied on its own (upsert by student, date and period); the reply "
-    "has one result per item, in order. Status -1 (the roll's default present) is read-only.",
+    "has one result per item, in order. Status -1 (the roll's default present) is read-only. "
+    f"At most {MAX_ATTENDANCES} items (more is a 422 and nothing is written).",
     request=s.SetClassAttendanceIn,
     responses={200: s.SetClassAttendanceOut},
-    errors={400: s.ErrorOut, 401: s.ErrorOut, 404: s.ErrorOut},  # item errors are in the 200's results
+    # item errors are in the 200's results
+    errors={400: s.ErrorOut, 401: s.ErrorOut, 404: s.ErrorOut, 413: s.ErrorOut, 422: s.ErrorsOut},
 )
 @managebac_view(["PUT"])
 def set_class_attendance(request, class_id: int):
@@ -262,6 +267,8 @@ def set_class_attendance(request, class_id: int):
     items = json_object(request).get("attendances")
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise InvalidPayload()
+    if len(items) > MAX_ATTENDANCES:
+        raise Unprocessable({"attendances": [f"is too long (maximum is {MAX_ATTENDANCES} items)"]})
     codes = code_by_mb_status(codes_for_school(school_class.school))
     answers: list[dict | None] = [None] * len(items)
     wanted: list[tuple[int, ClassMarkInput]] = []
