@@ -72,7 +72,6 @@ def save_marks(
     if not changes:
         return
     key_fields: tuple[str, ...] = model.KEY_FIELDS
-    now = timezone.now()
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
 
     def key_of(obj) -> tuple:
@@ -81,6 +80,10 @@ def save_marks(
     _lock_keys(mark_kind, {key_of(c.key) for c in changes})
     lookup = {f"{name}__in": {c.key[name] for c in changes} for name in key_fields[:3]}
     existing = {key_of(m): m for m in model.objects.select_for_update().filter(school=school, **lookup)}
+    # The time is read once the keys are ours: a writer that waited for another logs a later
+    # time than the one it waited for, so the log's order (changed_at, id) is the order of the
+    # changes, and each entry's ``before`` is the ``after`` of the entry just before it.
+    now = timezone.now()
 
     state: dict[tuple, dict | None] = {k: _snapshot(m) for k, m in existing.items()}
     audit_rows: list[tuple[PendingMark, dict | None, dict | None]] = []

@@ -154,7 +154,6 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
     rules = DailyRules.load(actor=actor, school=school, items=entries)
     codes = rules.codes
     wanted_ids = {e.entry_id for e in entries if e.entry_id is not None}
-    now = timezone.now()
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
 
     results: list[MarkResult | None] = [None] * len(entries)
@@ -164,6 +163,7 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
             if wanted_ids
             else {}
         )
+        now = timezone.now()  # once the entries are locked (see save_marks): the log keeps their order
         state = {pk: _time_values(t) for pk, t in existing.items()}
         to_insert: list[tuple[int, TimeEntry]] = []
         changed: set[int] = set()
