@@ -197,27 +197,76 @@ def known_ids(world, monday, excusal) -> dict[str, list]:
     }
 
 
-def plant(data, container, known: dict) -> None:
-    """Swap most generated values, anywhere in ``container``, for known ones (4 times in 5)."""
+def known_rows(world, monday, excusal) -> list[dict]:
+    """Values that only work together (a student's enrollment in that class, on a day it meets):
+    planted as a whole where a path, query or body object holds two or more of their keys."""
+    s0 = world.students[0]
+    enrollment = world.english.enrollments.get(student=s0)
+    term = Term.objects.filter(school=world.school, start_date__lte=monday, end_date__gte=monday).first()
+    period = Period.objects.get(school=world.school, number=1)
+    year = AcademicYear.objects.filter(school=world.school).first()
+    day = monday.isoformat()
+    return [
+        {  # course-offering POST and filters
+            "course_offering_id": str(world.english.uuid),
+            "teacher_assignment_id": str(world.english.assignments.get().uuid),
+            "course_enrollment_id": str(enrollment.uuid),
+            "student_id": str(s0.uuid),
+            "attendance_date": day,
+        },
+        {  # PowerSchool daily, time and meeting records
+            "studentid": s0.pk,
+            "schoolid": world.school.number,
+            "yearid": year.pk,
+            "att_date": day,
+            "ccid": enrollment.pk,
+            "periodid": period.pk,
+            "attendance_codeid": f.code(world.school, 2).pk,
+        },
+        {"student_id": s0.pk, "excusal_id": excusal.pk},
+        {"class_id": world.english.pk, "term_id": term.pk if term else 0, "date": day},
+        {"year_group_id": world.year7.pk, "term_id": term.pk if term else 0, "date": day},
+        {"student_id": s0.pk, "date": day, "period": 1},  # a ManageBac class attendance item
+        {"parent_id": world.parent.pk, "start_date": day, "end_date": day},  # a ManageBac excusal
+        {"section_id": world.english.pk, "enrollment_id": enrollment.pk},
+        {"enrollment_id": enrollment.pk, "date": day},  # a section attendance row
+    ]
+
+
+def like(value, original):
+    """``value`` as the generated field had it: a string where the schema allows strings."""
+    return str(value) if isinstance(original, str) else value
+
+
+def plant(data, container, known: dict, rows: list[dict]) -> None:
+    """Swap most generated values, anywhere in ``container``, for known ones (4 times in 5),
+    and now and then a whole row of values that belong together (2 times in 3)."""
     if isinstance(container, list):
         for item in container:
-            plant(data, item, known)
+            plant(data, item, known, rows)
         return
     if not isinstance(container, dict):
         return
     for key, value in list(container.items()):
         if isinstance(value, dict | list):
-            plant(data, value, known)
+            plant(data, value, known, rows)
         elif key in known and data.draw(st.integers(0, 4), label=f"known {key}?") > 0:
             choices = known[key] if not isinstance(value, str) else [str(v) for v in known[key]]
             if isinstance(value, int) and not isinstance(value, bool):
                 choices = [v for v in choices if isinstance(v, int)] or choices
             container[key] = data.draw(st.sampled_from(choices), label=key)
+    fitting = [row for row in rows if len(row.keys() & container.keys()) >= 2]
+    if fitting and data.draw(st.integers(0, 2), label="known row?") > 0:
+        row = data.draw(st.sampled_from(fitting), label="row")
+        for key in row.keys() & container.keys():
+            container[key] = like(row[key], container[key])
 
 
 @pytest.fixture
-def fuzz_world(world, client, admin):
+def fuzz_world(world, client, admin, settings):
     """The world with a roll taken on Monday (lessons and homeroom) and an excusal."""
+    # Rate limits have tests of their own; a long run (FUZZ_MAX_EXAMPLES) would meet them here.
+    settings.API_RATE_LIMIT = "off"
     monday = f.last_weekday(world.school, 1)
     s0, s1, s2 = world.students
     present, absent, late = (f.code(world.school, n) for n in (1, 0, 2))
@@ -245,7 +294,7 @@ def fuzz_world(world, client, admin):
     # app called directly would close it (and, on PostgreSQL, lose the test's transaction).
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield credentials, known_ids(world, monday, excusal)
+    yield credentials, known_ids(world, monday, excusal), known_rows(world, monday, excusal)
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
@@ -275,7 +324,7 @@ def every_operation_got_past_auth():
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_as_documented(case, data, fuzz_world):
-    credentials, known = fuzz_world
+    credentials, known, rows = fuzz_world
     negative = negative_parts(case) if case.meta else set()
     for location, part in (
         (ParameterLocation.PATH, case.path_parameters),
@@ -284,7 +333,7 @@ def test_every_operation_answers_as_documented(case, data, fuzz_world):
         (ParameterLocation.HEADER, case.headers),
     ):
         if location not in negative:  # an invalid part stays invalid
-            plant(data, part, known)
+            plant(data, part, known, rows)
     response = case.call(headers=credentials.headers_for(case))
     ANSWERS.setdefault(case.operation.label, []).append(response.status_code)
     case.validate_response(response, checks=CHECKS)
@@ -304,3 +353,20 @@ def test_managebac_path_with_a_newline_is_its_json_404(client, admin):
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert "error" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("params", "headers", "loc"),
+    [
+        ({}, {"X-School-Id": " "}, ["header", "x-school-id"]),
+        ({"student_id": ""}, {}, ["query", "student_id"]),
+        ({"course_offering_id": " "}, {}, ["query", "course_offering_id"]),
+    ],
+)
+def test_course_offering_blank_ids_are_a_422(client, admin, params, headers, loc):
+    """Found by the fuzzer: a blank ``X-School-Id`` or filter was taken as none sent and the list
+    answered 200; an id that is sent must be a UUID, like any other malformed one."""
+    token = ApiClient.issue(name="script", user=admin, scopes=["read:all"]).token
+    response = client.get("/academic/attendance", params, headers={"Authorization": f"Bearer {token}", **headers})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == loc
