@@ -89,6 +89,8 @@ def create_database(pg: str, name: str) -> None:
 
 def setup_django(db: str) -> None:
     os.environ["BENCH_DB"] = db
+    # Building the school takes long statements (COPY, index builds): no statement timeout.
+    os.environ.setdefault("BENCH_STATEMENT_TIMEOUT_MS", "0")
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     import django
 

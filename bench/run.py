@@ -576,6 +576,7 @@ async def wait_ready(base: str, server: subprocess.Popen) -> None:
 def run_scale(args) -> dict:
     from bench.load import setup_django
 
+    os.environ["BENCH_STATEMENT_TIMEOUT_MS"] = os.environ.get("BENCH_STATEMENT_TIMEOUT_MS") or "20000"
     setup_django(args.db)
     rng = random.Random(args.seed)  # noqa: S311
     s = School(rng)
@@ -935,9 +936,17 @@ def main(argv: list[str] | None = None) -> int:
         load_info = json.loads(load_file.read_text()) if load_file.exists() else {}
         run["load_seconds"] = load_info.get("seconds", 0)
         runs.append(run)
+        write_results(args, started, load_at_start, runs)
         if not args.keep:
             with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    data = write_results(args, started, load_at_start, runs)
+    log(f"wrote {args.markdown} and {args.json} in {data['wall_minutes']:.1f} min")
+    return 0
+
+
+def write_results(args, started: float, load_at_start: float, runs: list) -> dict:
+    """The JSON file and the table, rewritten after every scale so a failure later keeps them."""
     data = {
         "machine": machine(),
         "server": f"{args.workers} {args.worker_class} workers"
@@ -948,8 +957,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     Path(args.json).write_text(json.dumps(data, indent=2, default=str) + "\n")
     write_markdown(Path(args.markdown), table(data))
-    log(f"wrote {args.markdown} and {args.json} in {data['wall_minutes']:.1f} min")
-    return 0
+    return data
 
 
 if __name__ == "__main__":
