@@ -13,6 +13,8 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 
+from apps.api.parsers import read_body
+
 XML_DECLARATION = b'<?xml version="1.0" encoding="utf-8" ?>\n'
 XML_MEDIA_TYPES = ("text/xml", "application/xml")
 
@@ -74,13 +76,15 @@ class SectionsJSONParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        raw = stream.read() if stream is not None else b""
+        raw = read_body(stream)
         if not raw.strip():
             raise exceptions.ParseError("The request body is empty")
         try:
             return json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as error:
             raise exceptions.ParseError(f"The request body is not valid JSON: {error}") from None
+        except RecursionError:
+            raise exceptions.ParseError("The request body is not valid JSON: nested too deeply") from None
 
 
 def _from_element(element) -> dict | str:
@@ -107,7 +111,10 @@ def from_xml(raw: bytes) -> dict | str:
         raise exceptions.ParseError("XML with a DTD or entities is not accepted") from None
     except SafeET.ParseError as error:
         raise exceptions.ParseError(f"The request body is not well-formed XML: {error}") from None
-    return _from_element(root)
+    try:
+        return _from_element(root)
+    except RecursionError:
+        raise exceptions.ParseError("The request body is XML nested too deeply") from None
 
 
 class SectionsXMLParser(BaseParser):
@@ -117,7 +124,7 @@ class SectionsXMLParser(BaseParser):
     media_type = "application/xml"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        raw = stream.read() if stream is not None else b""
+        raw = read_body(stream)
         if not raw.strip():
             raise exceptions.ParseError("The request body is empty")
         return from_xml(raw)

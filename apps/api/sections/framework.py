@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.models import ApiClient
+from apps.api.parsers import BodyTooLarge, api_exception
 from apps.api.sections.authentication import SectionsOAuth1Authentication
 from apps.api.sections.formats import (
     SectionsJSONParser,
@@ -59,6 +60,7 @@ def one_line(message: str, status_code: int, headers: dict | None = None) -> Htt
 
 
 def sections_exception_handler(exc, context) -> HttpResponse | None:
+    exc = api_exception(exc)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
         headers = {"WWW-Authenticate": exc.auth_header} if getattr(exc, "auth_header", None) else {}
         return one_line(exc.detail, status.HTTP_401_UNAUTHORIZED, headers)
@@ -68,6 +70,8 @@ def sections_exception_handler(exc, context) -> HttpResponse | None:
         return Response(status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, Gone):
         return Response(status=status.HTTP_410_GONE)
+    if isinstance(exc, BodyTooLarge):
+        return one_line(exc.detail, exc.status_code)
     if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType | BadRequest):
         return one_line(exc.detail, status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.MethodNotAllowed):
@@ -127,6 +131,18 @@ def sections_view(methods: list[str]) -> Callable:
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
+# A larger offset is beyond every section's records (the page is empty) and would overflow SQL's
+# 64-bit OFFSET.
+MAX_OFFSET = 2**62
+# Rows of one attendance PUT: a week of a full section (30 students, 5 days) many times over.
+MAX_ROWS = 1000
+
+
+def paging_offset(raw: int | str) -> int:
+    """An offset of any size, as at most MAX_OFFSET (``raw`` a number or a string of ASCII digits)."""
+    if isinstance(raw, str) and len(raw) > len(str(MAX_OFFSET)):
+        return MAX_OFFSET
+    return min(int(raw), MAX_OFFSET)
 
 
 def next_link(request, offset: int) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 
 from rest_framework import serializers
 
-from apps.api.sections.framework import DEFAULT_LIMIT, MAX_LIMIT
+from apps.api.sections.framework import DEFAULT_LIMIT, MAX_LIMIT, MAX_ROWS, paging_offset
 from apps.api.sections.selectors import SECTION_STATUSES, SectionMember
 from apps.classes.services import MAX_NOTE_LENGTH
 
@@ -28,8 +28,8 @@ class AttendanceQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         start = (attrs.pop("start", "") or "").strip()
         attrs["start_date"] = None
-        if start.isdigit():
-            attrs.setdefault("offset", int(start))
+        if start.isascii() and start.isdigit():  # (isdigit alone takes "²", which int() refuses)
+            attrs.setdefault("offset", paging_offset(start))
         elif start:
             try:
                 attrs["start_date"] = date.fromisoformat(start)
@@ -37,7 +37,7 @@ class AttendanceQuerySerializer(serializers.Serializer):
                 raise serializers.ValidationError({"start": "must be a date (YYYY-MM-DD) or a paging offset"}) from None
         if attrs["start_date"] and attrs.get("end") and attrs["end"] < attrs["start_date"]:
             raise serializers.ValidationError({"end": "must not be before start"})
-        attrs.setdefault("offset", 0)
+        attrs["offset"] = paging_offset(attrs.get("offset", 0))
         attrs["limit"] = min(attrs.get("limit", DEFAULT_LIMIT), MAX_LIMIT)
         return attrs
 
@@ -51,7 +51,7 @@ class ListQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         start = attrs.pop("start", 0)
-        attrs["offset"] = attrs.get("offset", start)
+        attrs["offset"] = paging_offset(attrs.get("offset", start))
         attrs["limit"] = min(attrs.get("limit", DEFAULT_LIMIT), MAX_LIMIT)
         return attrs
 
@@ -59,7 +59,7 @@ class ListQuerySerializer(serializers.Serializer):
 class AttendanceRowSerializer(serializers.Serializer):
     """One row of a PUT: ``{"enrollment_id","date","status","comment"}``."""
 
-    enrollment_id = serializers.IntegerField(min_value=1)
+    enrollment_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)  # (a larger one fits no column)
     date = serializers.DateField(input_formats=DATE_FORMATS)
     status = serializers.ChoiceField(choices=SECTION_STATUSES)
     comment = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=MAX_NOTE_LENGTH)
@@ -84,6 +84,8 @@ def attendance_rows(data) -> list:
     rows = data["attendances"].get("attendance")
     if isinstance(rows, dict):
         return [rows]
+    if isinstance(rows, list) and len(rows) > MAX_ROWS:
+        raise ValueError(f"attendances.attendance may hold at most {MAX_ROWS} attendances")
     if isinstance(rows, list) and rows:
         return rows
     raise ValueError("attendances.attendance must hold at least one attendance")
