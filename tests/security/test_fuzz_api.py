@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import os
+from datetime import timedelta
 from urllib.parse import quote
 
 import hypothesis
@@ -205,7 +206,7 @@ def known_rows(world, monday, excusal) -> list[dict]:
     term = Term.objects.filter(school=world.school, start_date__lte=monday, end_date__gte=monday).first()
     period = Period.objects.get(school=world.school, number=1)
     year = AcademicYear.objects.filter(school=world.school).first()
-    day = monday.isoformat()
+    day, tuesday = monday.isoformat(), (monday + timedelta(days=1)).isoformat()
     return [
         {  # course-offering POST and filters
             "course_offering_id": str(world.english.uuid),
@@ -227,7 +228,7 @@ def known_rows(world, monday, excusal) -> list[dict]:
         {"class_id": world.english.pk, "term_id": term.pk if term else 0, "date": day},
         {"year_group_id": world.year7.pk, "term_id": term.pk if term else 0, "date": day},
         {"student_id": s0.pk, "date": day, "period": 1},  # a ManageBac class attendance item
-        {"parent_id": world.parent.pk, "start_date": day, "end_date": day},  # a ManageBac excusal
+        {"parent_id": world.parent.pk, "start_date": tuesday, "end_date": tuesday},  # a new ManageBac excusal
         {"section_id": world.english.pk, "enrollment_id": enrollment.pk},
         {"enrollment_id": enrollment.pk, "date": day},  # a section attendance row
     ]
