@@ -58,6 +58,14 @@ def _lock_keys(mark_kind: str, keys: set[tuple]) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [ids])
 
 
+def lock_marks(*, model: type[models.Model], mark_kind: str, keys: list[dict[str, Any]]) -> None:
+    """Take the locks ``save_marks`` takes for these marks' keys now, inside the caller's
+    transaction, for a caller that reads marks to decide what to write (a write that keeps a
+    mark's note): until it commits no other writer changes them, so it decides on what is
+    there, not on what was there before a concurrent change."""
+    _lock_keys(mark_kind, {tuple(key[name] for name in model.KEY_FIELDS) for key in keys})
+
+
 def save_marks(
     *,
     model: type[models.Model],

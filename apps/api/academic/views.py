@@ -13,8 +13,11 @@ from rest_framework.response import Response
 from apps.api.academic import selectors
 from apps.api.academic import serializers as s
 from apps.api.academic.framework import SCHOOL_HEADER, Unprocessable, academic_view, field_error, parse_uuid, school_for
-from apps.classes.models import Channel
+from apps.audit.models import AuditEntry
+from apps.audit.services import lock_marks
+from apps.classes.models import Channel, ClassMark
 from apps.classes.services import ClassMarkInput, record_class_marks
+from apps.school.selectors import periods_for_school
 
 # DRF's error codes as the vendor's error types.
 ERROR_TYPES = {"required": "missing", "null": "missing", "invalid_choice": "enum"}
@@ -132,8 +135,49 @@ def write_record(request) -> Response:
     if problems:
         raise Unprocessable(problems)
 
-    existing = selectors.day_marks(school_class, enrollment.student, day)
     allowed = periods or [1]  # a class without a timetable is taken in period 1
+    with transaction.atomic():
+        # The day's marks are read under the write path's locks: what this write keeps (a code
+        # that already reads as the status, the note, minutes late) is what is there now, never
+        # an older note put back over another writer's change.
+        period_ids = {p.number: p.pk for p in periods_for_school(school)}
+        lock_marks(
+            model=ClassMark,
+            mark_kind=AuditEntry.MarkKind.CLASS,
+            keys=[
+                {
+                    "school_class_id": school_class.pk,
+                    "student_id": enrollment.student_id,
+                    "date": day,
+                    "period_id": period_ids[number],
+                    "interval": 0,
+                }
+                for number in allowed
+                if number in period_ids
+            ],
+        )
+        existing = selectors.day_marks(school_class, enrollment.student, day)
+        results = record_class_marks(
+            actor=request.user,
+            school=school,
+            marks=day_marks_wanted(school_class, enrollment, day, allowed, existing, code, data["status"]),
+            channel=Channel.ACADEMIC,
+        )
+        failed = next((r for r in results if not r.ok), None)
+        if failed is not None:
+            # Raising inside the block undoes the periods already written: a day is all or nothing.
+            raise write_error(failed)
+    records = selectors.day_records(
+        user=request.user, school=school, student=enrollment.student, school_class=school_class, on=day
+    )
+    return record_response(records[0], status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
+
+
+def day_marks_wanted(
+    school_class, enrollment, day, allowed: list[int], existing: list, code, wanted_status: str
+) -> list[ClassMarkInput]:
+    """The class marks that set the day to the status: every meeting period (and any other
+    interval already marked in one)."""
     by_meeting = {(m.period.number, m.interval): m for m in existing}
     meetings = {(number, 0) for number in allowed} | {key for key in by_meeting if key[0] in allowed}
     marks = []
@@ -144,7 +188,7 @@ def write_record(request) -> Response:
         keep = (
             current is not None
             and current.code.enabled
-            and selectors.status_of(current.code.kind, current.code.presence) == data["status"]
+            and selectors.status_of(current.code.kind, current.code.presence) == wanted_status
         )
         marks.append(
             ClassMarkInput(
@@ -158,16 +202,7 @@ def write_record(request) -> Response:
                 minutes_late=current.minutes_late if current else None,
             )
         )
-    with transaction.atomic():
-        results = record_class_marks(actor=request.user, school=school, marks=marks, channel=Channel.ACADEMIC)
-        failed = next((r for r in results if not r.ok), None)
-        if failed is not None:
-            # Raising inside the block undoes the periods already written: a day is all or nothing.
-            raise write_error(failed)
-    records = selectors.day_records(
-        user=request.user, school=school, student=enrollment.student, school_class=school_class, on=day
-    )
-    return record_response(records[0], status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
+    return marks
 
 
 def write_error(result) -> exceptions.APIException:
