@@ -11,7 +11,6 @@ from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 
 from apps.api.models import ApiClient
 from apps.api.negotiation import AlwaysJSON
+from apps.api.parsers import LimitedJSONParser, api_exception
 from apps.api.throttling import retry_after
 from apps.school.access import schools_for
 from apps.school.models import School
@@ -82,6 +82,7 @@ class Unprocessable(exceptions.APIException):
 
 
 def academic_exception_handler(exc, context) -> Response | None:
+    exc = api_exception(exc)  # a body too large: 413 {"detail": …} below
     if isinstance(exc, Unprocessable):
         return Response({"detail": exc.errors}, status=exc.status_code)
     if isinstance(exc, exceptions.ParseError | exceptions.UnsupportedMediaType):
@@ -106,7 +107,7 @@ class AcademicAPIView(APIView):
     authentication_classes = [BearerAuthentication]
     permission_classes = [HasAttendanceScope]
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [LimitedJSONParser]
     content_negotiation_class = AlwaysJSON
 
     def get_exception_handler(self):

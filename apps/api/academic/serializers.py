@@ -18,11 +18,21 @@ class AcademicStatusField(serializers.ChoiceField):
         super().__init__(choices=STATUSES, **kwargs)
 
 
+class TextUUIDField(serializers.UUIDField):
+    """A UUID as text. DRF's field also reads a number as the UUID with that integer value, so
+    ``7`` or ``true`` would be looked up (and not found) rather than refused as malformed."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class AcademicAttendanceIn(serializers.Serializer):
-    course_offering_id = serializers.UUIDField(help_text="ID of the course offering (class)")
-    teacher_assignment_id = serializers.UUIDField(help_text="ID of a teacher assignment of that course offering")
-    course_enrollment_id = serializers.UUIDField(help_text="ID of the student's enrollment in the course offering")
-    student_id = serializers.UUIDField(help_text="ID of the student")
+    course_offering_id = TextUUIDField(help_text="ID of the course offering (class)")
+    teacher_assignment_id = TextUUIDField(help_text="ID of a teacher assignment of that course offering")
+    course_enrollment_id = TextUUIDField(help_text="ID of the student's enrollment in the course offering")
+    student_id = TextUUIDField(help_text="ID of the student")
     attendance_date = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD")
     status = AcademicStatusField(help_text="present, absent, late or excused")
 
