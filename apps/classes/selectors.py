@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TimetableSlot
 from apps.excusals.models import Excusal
@@ -254,6 +254,32 @@ def timetable_slots(school: School, class_ids) -> list[tuple[int, int, int, int,
     )
 
 
+EXCUSAL_FIELDS = ("id", "start_date", "end_date", "comment")
+
+
+def with_hints(rows: QuerySet, school: School, on: date, student: str, *, homeroom: bool) -> QuerySet:
+    """``rows`` (one per student, ``student`` naming its student id) with the latest excusal
+    covering ``on`` and, for a class roll, the homeroom's absence that day, as columns of the same
+    query instead of one more query each."""
+    excusal = Excusal.objects.filter(
+        school=school, student_id=OuterRef(student), start_date__lte=on, end_date__gte=on
+    ).order_by("-created_at", "-id")
+    hints = {f"excusal_{name}": Subquery(excusal.values(name)[:1]) for name in EXCUSAL_FIELDS}
+    if homeroom:
+        absent = DailyMark.objects.filter(
+            school=school, student_id=OuterRef(student), date=on, code__presence=AttendanceCode.Presence.ABSENT
+        )
+        hints["homeroom_code_id"] = Subquery(absent.values("code_id")[:1])
+    return rows.annotate(**hints)
+
+
+def excusal_of(row) -> Excusal | None:
+    """The excusal a ``with_hints`` row carries, if any."""
+    if row.excusal_id is None:
+        return None
+    return Excusal(**{name: getattr(row, f"excusal_{name}") for name in EXCUSAL_FIELDS})
+
+
 def class_meeting_period(school_class: SchoolClass, on: date, number: int) -> Period | None:
     """The period if the class meets then: within its dates, and timetabled (an enabled slot
     that weekday) unless the class has no timetable at all. Two queries (periods, slots), both
@@ -286,17 +312,19 @@ def class_periods_on(school_class: SchoolClass, on: date) -> list[Period]:
 def class_roll_sheet(
     school_class: SchoolClass, on: date, period: Period, *, student_id: int | None = None
 ) -> RollSheet:
-    """The roll of one class meeting (or only one student's row of it, for a tap): five
-    queries whatever the class size (enrolled students, codes, this lesson's and earlier
-    lessons' marks, excusals, homeroom absences)."""
+    """The roll of one class meeting (or only one student's row of it, for a tap): three
+    queries whatever the class size (enrolled students with their excusal and homeroom absence,
+    codes, this lesson's and earlier lessons' marks)."""
     school = school_class.school
     enrolled = Enrollment.objects.filter(enrollments_on(on), school_class=school_class, student__archived=False)
     if student_id is not None:
         enrolled = enrolled.filter(student_id=student_id)
-    students = [
-        e.student
-        for e in enrolled.select_related("student").order_by("student__last_name", "student__first_name", "student_id")
-    ]
+    enrollments = list(
+        with_hints(enrolled, school, on, "student_id", homeroom=True)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name", "student_id")
+    )
+    students = [e.student for e in enrollments]
     codes = roll_code_choices(school)
     enabled = {c.code.pk: c.code for c in codes}
     by_id = {c.pk: c for c in codes_for_school(school)}
@@ -317,21 +345,15 @@ def class_roll_sheet(
             marks[mark.student_id] = mark
         else:
             previous.setdefault(mark.student_id, mark)
-    excusals = excusals_covering(school, ids, on)
-    homeroom = dict(
-        DailyMark.objects.filter(
-            school=school, student_id__in=ids, date=on, code__presence=AttendanceCode.Presence.ABSENT
-        ).values_list("student_id", "code_id")
-    )
     rows = [
         RollRow(
-            student=student,
-            mark=marks.get(student.pk),
-            suggestion=enabled.get(homeroom.get(student.pk)),
-            excusal=excusals.get(student.pk),
-            previous=previous.get(student.pk),
+            student=e.student,
+            mark=marks.get(e.student_id),
+            suggestion=enabled.get(e.homeroom_code_id),
+            excusal=excusal_of(e),
+            previous=previous.get(e.student_id),
         )
-        for student in students
+        for e in enrollments
     ]
     return RollSheet(codes=codes, rows=rows)
 

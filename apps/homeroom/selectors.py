@@ -11,9 +11,10 @@ from apps.classes.selectors import (
     RollCounts,
     RollRow,
     RollSheet,
-    excusals_covering,
+    excusal_of,
     roll_code_choices,
     roll_state,
+    with_hints,
 )
 from apps.homeroom.models import DailyMark
 from apps.school.models import AcademicYear, School, Student, Term, YearGroup
@@ -45,12 +46,12 @@ def is_school_day(school: School, on: date) -> bool:
 
 def homeroom_roll_sheet(year_group: YearGroup, on: date, *, student_id: int | None = None) -> RollSheet:
     """The homeroom roll of a year group on a date (or only one student's row of it, for a
-    tap): four queries whatever its size (students, codes, daily marks, excusals)."""
+    tap): three queries whatever its size (students with their excusal, codes, daily marks)."""
     school = year_group.school
     students = Student.objects.filter(school=school, year_group=year_group, archived=False)
     if student_id is not None:
         students = students.filter(pk=student_id)
-    students = list(students.order_by("last_name", "first_name", "id"))
+    students = list(with_hints(students, school, on, "pk", homeroom=False).order_by("last_name", "first_name", "id"))
     ids = [s.pk for s in students]
     codes = roll_code_choices(school)
     by_id = {c.pk: c for c in codes_for_school(school)}
@@ -58,8 +59,7 @@ def homeroom_roll_sheet(year_group: YearGroup, on: date, *, student_id: int | No
     for mark in DailyMark.objects.filter(school=school, student_id__in=ids, date=on):
         mark.code = by_id[mark.code_id]
         marks[mark.student_id] = mark
-    excusals = excusals_covering(school, ids, on)
-    rows = [RollRow(student=s, mark=marks.get(s.pk), excusal=excusals.get(s.pk)) for s in students]
+    rows = [RollRow(student=s, mark=marks.get(s.pk), excusal=excusal_of(s)) for s in students]
     return RollSheet(codes=codes, rows=rows)
 
 

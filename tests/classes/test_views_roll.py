@@ -559,15 +559,15 @@ def test_the_roll_page_and_a_tap_cost_the_same_queries_whatever_the_size(
     day = monday(world).isoformat()
     client.force_login(teacher)
     url = reverse("classes:roll", args=[school_class.pk, day, 3])
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         response = client.get(url)
     assert response.content.decode().count("Earlier today") == size
     tap = reverse("classes:roll_student", args=[school_class.pk, day, 3, students[-1].pk])
     code = f.code(world.school, -1).pk
-    with django_assert_max_num_queries(19 + write_lock_queries):
+    with django_assert_max_num_queries(17 + write_lock_queries):
         response = client.post(tap, {"code": code}, **HTMX)
     assert "errorlist" not in response.content.decode()
     everyone = reverse("classes:roll_all_present", args=[school_class.pk, day, 3])
-    with django_assert_max_num_queries(18 + write_lock_queries):
+    with django_assert_max_num_queries(16 + write_lock_queries):
         client.post(everyone, **HTMX)
     assert ClassMark.objects.filter(school_class=school_class, period__number=3).count() == size
