@@ -577,7 +577,7 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
                 "the other school's student",
                 lambda w: {"student_id": w.far_students[0].pk},
                 {"GET": roles(200, "other_school_admin")},
-                hidden=names(fars),
+                hidden=names(lambda w: w.far_students[:1]),
             ),
         ],
     ),
@@ -1440,6 +1440,10 @@ def check_page_answer(role, method, expected, response, body, hidden) -> str | N
         leaked = [text for text in hidden if text in body]
         if leaked:
             return f"refused but shows {leaked}"
+    elif method == "GET" and expected == 200 and response.get("Content-Type", "").startswith("text/html"):
+        missing = [text for text in hidden if text not in body]
+        if missing:  # the page's own people: else the refusals' check would prove nothing
+            return f"allowed but does not show {missing}"
     seen = never_seen(role, body)
     if seen:
         return f"shows {seen}"
