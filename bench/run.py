@@ -401,19 +401,14 @@ def time_sql(db: str, statements: list[tuple[str, list]], n: int, budget: float)
 # --- query counts, in process ------------------------------------------------------------------------
 
 
-def count_queries(make, host: str = "testserver") -> tuple[int, int]:
+def _measure_in_process(client, request: Request) -> tuple[int, int | str]:
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST=host, enforce_csrf_checks=True)
-    request = make(host)
     headers = {k: v for k, v in request.headers.items() if k.lower() not in {"content-type", "cookie"}}
-    cookie = request.headers.get("Cookie")
-    if cookie:
-        for part in cookie.split("; "):
-            name, _, value = part.partition("=")
-            client.cookies[name] = value
+    for part in filter(None, (request.headers.get("Cookie") or "").split("; ")):
+        name, _, value = part.partition("=")
+        client.cookies[name] = value
     with CaptureQueriesContext(connection) as queries:
         try:
             response = client.generic(
@@ -426,6 +421,18 @@ def count_queries(make, host: str = "testserver") -> tuple[int, int]:
         except Exception as exc:  # a statement timeout: reported, and the scenario is not timed
             return len(queries.captured_queries), f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
     return len(queries.captured_queries), response.status_code
+
+
+def count_queries(make, host: str = "testserver") -> tuple[int, int | str]:
+    """Queries of one request, in process. The request is made twice and the second counted:
+    the first request of a token or session also records its use, which later ones do not."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST=host, enforce_csrf_checks=True)
+    count, status = _measure_in_process(client, make(host))
+    if isinstance(status, int) and status < 400:
+        count, status = _measure_in_process(client, make(host))
+    return count, status
 
 
 # --- HTTP ---------------------------------------------------------------------------------------------
