@@ -382,10 +382,13 @@ def sql_floors(s: School) -> dict[str, list[tuple[str, list]]]:
 
 
 def time_sql(db: str, statements: list[tuple[str, list]], n: int, budget: float) -> list[float]:
+    """The floor, through psycopg on a connection with the app's own options (JIT, timeouts)."""
     import psycopg
+    from django.conf import settings
 
+    options = settings.DATABASES["default"].get("OPTIONS", {}).get("options", "")
     times = []
-    with psycopg.connect(f"{PG}/{db}", autocommit=True) as conn:
+    with psycopg.connect(f"{PG}/{db}", autocommit=True, options=options) as conn:
         for _ in range(3):
             for sql, params in statements:
                 conn.execute(sql, params).fetchall()
@@ -747,6 +750,16 @@ def run_scale(args) -> dict:
 # --- the report -----------------------------------------------------------------------------------------
 
 
+def git(*args: str) -> str:
+    return subprocess.run(  # noqa: S603
+        ["git", *args],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,  # noqa: S607
+    ).stdout.strip()
+
+
 def machine() -> dict:
     import psycopg
 
@@ -889,6 +902,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
+    commit_at_start = git("rev-parse", "--short", "HEAD")
     scales = [float(x) for x in args.scales.split()]
     runs = []
     for index, scale in enumerate(scales):
@@ -949,19 +963,19 @@ def main(argv: list[str] | None = None) -> int:
         load_info = json.loads(load_file.read_text()) if load_file.exists() else {}
         run["load_seconds"] = load_info.get("seconds", 0)
         runs.append(run)
-        write_results(args, started, load_at_start, runs)
+        write_results(args, started, load_at_start, runs, commit_at_start)
         if not args.keep:
             with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    data = write_results(args, started, load_at_start, runs)
+    data = write_results(args, started, load_at_start, runs, commit_at_start)
     log(f"wrote {args.markdown} and {args.json} in {data['wall_minutes']:.1f} min")
     return 0
 
 
-def write_results(args, started: float, load_at_start: float, runs: list) -> dict:
+def write_results(args, started: float, load_at_start: float, runs: list, commit: str) -> dict:
     """The JSON file and the table, rewritten after every scale so a failure later keeps them."""
     data = {
-        "machine": machine(),
+        "machine": {**machine(), "commit": commit},
         "server": f"{args.workers} {args.worker_class} workers"
         + (f" × {args.threads} threads" if args.threads > 1 else ""),
         "wall_minutes": (time.monotonic() - started) / 60,
