@@ -30,7 +30,6 @@ POWERSCHOOL_VERSION = "25.3.0"  # batch_daily_time is "available since 25.3.0"
 MAX_BATCH = 200
 MAX_PAGE_SIZE = 1000
 MAX_ID = 2**63 - 1  # the largest id a database row can have
-MAX_ID = 2**63 - 1  # the largest id a database row can have
 DEFAULT_PAGE_SIZE = 100
 DAILY, TIME, MEETING, INTERVAL = "ATT_ModeDaily", "ATT_ModeTime", "ATT_ModeMeeting", "ATT_ModeInterval"
 # The write path's field names, as PowerSchool names them.
