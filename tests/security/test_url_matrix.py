@@ -1054,6 +1054,11 @@ def section_enrollment(klass, student):
 
 
 SECTIONS = {
+    "sections:unknown": ApiRoute(
+        "sections",
+        ("GET", "PUT"),
+        [Call("an id that is not a number", lambda w, role: {"path": "sections/abc/attendance"})],
+    ),
     "sections:attendance": ApiRoute(
         "sections",
         ("GET", "PUT"),

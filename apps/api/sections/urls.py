@@ -15,4 +15,7 @@ urlpatterns = [
         views.section_enrollment,
         name="enrollment",
     ),
+    # Anything else under /v1/ (an id that is not a number, a path Schoology does not have) is the
+    # dialect's empty 404, not Django's HTML page.
+    re_path(r"^(?P<path>[\s\S]*)$", views.unknown_path, name="unknown"),
 ]

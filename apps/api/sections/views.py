@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -243,3 +244,10 @@ def section_enrollment(request, section_id, enrollment_id):
     if member is None:
         return Response(status=404)
     return Response(member_data(member, self_url=enrollment_url(request, section, member.id), status_as_string=False))
+
+
+@extend_schema(exclude=True)
+@sections_view(["GET", "POST", "PUT", "DELETE"])
+def unknown_path(request, path: str = ""):
+    """A path the section-style API does not have: its empty 404."""
+    raise Http404
