@@ -41,29 +41,52 @@ def _snapshot(mark: models.Model) -> dict[str, Any]:
     return {name: getattr(mark, name) for name in VALUE_FIELDS}
 
 
-def _lock_keys(mark_kind: str, keys: set[tuple]) -> None:
-    """On PostgreSQL, take a transaction-scoped advisory lock per mark key, in a fixed order.
+# A batch with more keys than this takes one lock of its whole school instead of a lock per key:
+# PostgreSQL's lock table is sized for max_locks_per_transaction x max_connections locks (6,400
+# by default; it ran out between 10,000 and 15,000 here), and a large import or demo batch
+# answered "out of shared memory".
+LOCK_EACH_KEY_UP_TO = 500
+
+
+def _advisory_id(*parts) -> int:
+    return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple]) -> None:
+    """On PostgreSQL, take transaction-scoped advisory locks of these mark keys, in one query.
 
     SELECT ... FOR UPDATE cannot lock a row that does not exist yet, so without this two
     first saves of the same mark would both read "no mark" and both log ``before = None``.
-    With it the second writer waits for the first to commit, then reads its mark. SQLite
-    needs nothing: it runs one writer at a time (transaction_mode IMMEDIATE)."""
+    With it the second writer waits for the first to commit, then reads its mark.
+
+    Every writer first takes its school's lock: shared, then a lock per key in a fixed order;
+    a batch of more than LOCK_EACH_KEY_UP_TO keys takes the school's lock alone, exclusively,
+    and so waits for (and holds off) every other writer of that school. The school's lock
+    comes first, so the two kinds cannot deadlock. SQLite needs nothing: it runs one writer at
+    a time (transaction_mode IMMEDIATE)."""
     if connection.vendor != "postgresql" or not keys:
         return
-    ids = sorted(
-        int.from_bytes(hashlib.blake2b(repr((mark_kind, *k)).encode(), digest_size=8).digest(), "big", signed=True)
-        for k in keys
-    )
+    school_lock = _advisory_id("school", school_id)
+    if len(keys) > LOCK_EACH_KEY_UP_TO:
+        ids, shared = [school_lock], [False]
+    else:
+        key_ids = sorted({_advisory_id(mark_kind, *k) for k in keys})
+        ids, shared = [school_lock, *key_ids], [True] + [False] * len(key_ids)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k", [ids])
+        # PostgreSQL evaluates a volatile select list after ORDER BY: the locks come in this order.
+        cursor.execute(
+            "SELECT CASE WHEN shared THEN pg_advisory_xact_lock_shared(k) ELSE pg_advisory_xact_lock(k) END"
+            " FROM unnest(%s::bigint[], %s::bool[]) WITH ORDINALITY AS t(k, shared, n) ORDER BY n",
+            [ids, shared],
+        )
 
 
-def lock_marks(*, model: type[models.Model], mark_kind: str, keys: list[dict[str, Any]]) -> None:
+def lock_marks(*, school_id: int, model: type[models.Model], mark_kind: str, keys: list[dict[str, Any]]) -> None:
     """Take the locks ``save_marks`` takes for these marks' keys now, inside the caller's
     transaction, for a caller that reads marks to decide what to write (a write that keeps a
     mark's note): until it commits no other writer changes them, so it decides on what is
     there, not on what was there before a concurrent change."""
-    _lock_keys(mark_kind, {tuple(key[name] for name in model.KEY_FIELDS) for key in keys})
+    _lock_keys(school_id, mark_kind, {tuple(key[name] for name in model.KEY_FIELDS) for key in keys})
 
 
 def save_marks(
@@ -85,7 +108,7 @@ def save_marks(
     def key_of(obj) -> tuple:
         return tuple(getattr(obj, name) if not isinstance(obj, dict) else obj[name] for name in key_fields)
 
-    _lock_keys(mark_kind, {key_of(c.key) for c in changes})
+    _lock_keys(school.pk, mark_kind, {key_of(c.key) for c in changes})
     lookup = {f"{name}__in": {c.key[name] for c in changes} for name in key_fields[:3]}
     existing = {key_of(m): m for m in model.objects.select_for_update().filter(school=school, **lookup)}
     # The time is read once the keys are ours: a writer that waited for another logs a later

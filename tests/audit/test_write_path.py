@@ -129,3 +129,105 @@ def test_audit_entries_are_never_edited_or_deleted(world, teacher):
     with pytest.raises(TypeError):
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.get().channel == "web"
+
+
+def test_a_batch_larger_than_the_lock_table_saves_under_one_school_lock(world, admin, django_assert_max_num_queries):
+    """A term's homeroom marks in one batch (18,000 keys) is more advisory locks than PostgreSQL's
+    lock table holds (sized for 6,400 by default; here it ran out between 10,000 and 15,000 with
+    "out of shared memory"): past
+    LOCK_EACH_KEY_UP_TO keys the write takes its school's lock instead, in the same one query."""
+    from apps.audit.services import LOCK_EACH_KEY_UP_TO
+
+    students = f.make_students(world.school, 300, world.year7, prefix="Big")
+    today = world.school.today()
+    days = [d for d in (today - timedelta(days=n) for n in range(1, 90)) if d.isoweekday() < 6][:60]
+    present = f.code(world.school, 1)
+    marks = [DailyMarkInput(s.pk, day, present.pk) for s in students for day in days]
+    assert len(marks) > 15000 > LOCK_EACH_KEY_UP_TO
+    # On SQLite Django splits the bulk statements by its parameter limit; PostgreSQL does not.
+    with django_assert_max_num_queries(12 if _on_postgres() else 1000):
+        results = record_daily_marks(actor=admin, school=world.school, channel="import", marks=marks)
+    assert {r.status for r in results} == {"created"}
+    assert DailyMark.objects.filter(student__in=students).count() == len(marks)
+    assert AuditEntry.objects.filter(mark_kind=AuditEntry.MarkKind.DAILY).count() >= len(marks)
+
+
+def _on_postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_large_batch_waits_for_a_small_write_of_its_school_and_then_logs_after_it(world, admin, teacher):
+    """A small write holds its school's lock shared; a large batch takes it exclusively, so it
+    waits for the small one to commit (seen in pg_locks, no timers), then reads its mark and logs
+    the change from it."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from apps.audit.services import LOCK_EACH_KEY_UP_TO
+
+    students = f.make_students(world.school, LOCK_EACH_KEY_UP_TO + 1, world.year7, prefix="Wide")
+    day = f.last_weekday(world.school, 2)
+    absent, present = f.code(world.school, 0), f.code(world.school, 1)
+    small_saved, finish_small = threading.Event(), threading.Event()
+    errors = []
+
+    def small_write():
+        try:
+            with transaction.atomic():
+                record_daily_marks(
+                    actor=teacher,
+                    school=world.school,
+                    channel="web",
+                    marks=[DailyMarkInput(students[0].pk, day, absent.pk)],
+                )
+                small_saved.set()
+                finish_small.wait(30)
+        except Exception as error:  # reported below, in the test's thread
+            errors.append(error)
+        finally:
+            small_saved.set()
+            connection.close()
+
+    def large_write():
+        try:
+            record_daily_marks(
+                actor=admin,
+                school=world.school,
+                channel="import",
+                marks=[DailyMarkInput(s.pk, day, present.pk) for s in students],
+            )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    small = threading.Thread(target=small_write)
+    small.start()
+    small_saved.wait(30)
+    large = threading.Thread(target=large_write)
+    large.start()
+    with connection.cursor() as cursor:
+        for _ in range(3000):  # until the large batch is seen waiting on an advisory lock
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.01)
+        else:
+            pytest.fail("the large batch never waited for the school's lock")
+    finish_small.set()
+    small.join(30)
+    large.join(60)
+
+    assert errors == []
+    assert DailyMark.objects.filter(student__in=students, code=present).count() == len(students)
+    first = AuditEntry.objects.filter(key__student_id=students[0].pk).order_by("changed_at", "pk")
+    assert [(e.before and e.before["code_id"], e.after["code_id"]) for e in first] == [
+        (None, absent.pk),
+        (absent.pk, present.pk),
+    ]

@@ -142,6 +142,7 @@ def write_record(request) -> Response:
         # an older note put back over another writer's change.
         period_ids = {p.number: p.pk for p in periods_for_school(school)}
         lock_marks(
+            school_id=school.pk,
             model=ClassMark,
             mark_kind=AuditEntry.MarkKind.CLASS,
             keys=[
