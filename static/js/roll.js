@@ -86,12 +86,49 @@
     }
   });
 
+  // A save that fails (no connection, the server unavailable, the student no longer in the
+  // class) leaves the row as it was saved and says so, so nobody walks away from a roll that
+  // looks taken but is not. The next save that works clears the message.
+  function problemBox() {
+    return document.getElementById("roll-problem");
+  }
+
+  function onFailedSave(event) {
+    var box = problemBox();
+    var source = event.detail && event.detail.elt;
+    if (!box || !source || !source.closest || !source.closest("#roll")) return;
+    var row = source.closest("#roll-rows .student");
+    var name = row && row.querySelector(".name") ? row.querySelector(".name").textContent : "";
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    var why = status === 0 ? "There is no connection to the school's system."
+      : status === 503 ? "The school's system is unavailable for a moment."
+      : "The school's system could not save it.";
+    if (status === 404) why = "This student or roll is no longer yours to mark: reload the page.";
+    else why += " Try again in a moment.";
+    box.textContent = (name ? "Not saved for " + name + ". " : "Not saved. ") + why;
+    box.hidden = false;
+    if (row) row.classList.add("save-failed");
+  }
+
+  function onSaved(event) {
+    var box = problemBox();
+    if (!box || box.hidden || !event.detail || !event.detail.successful) return;
+    box.hidden = true;
+    box.textContent = "";
+    Array.prototype.forEach.call(document.querySelectorAll("#roll-rows .save-failed"), function (row) {
+      row.classList.remove("save-failed");
+    });
+  }
+
   function start() {
     var form = document.getElementById("roll");
     if (!form || !window.htmx) return; // no htmx: stay a plain form
     form.classList.add("live");
     document.documentElement.classList.add("roll-live");
     document.addEventListener("keydown", onKey);
+    document.addEventListener("htmx:responseError", onFailedSave);
+    document.addEventListener("htmx:sendError", onFailedSave);
+    document.addEventListener("htmx:afterRequest", onSaved);
   }
 
   if (document.readyState === "loading") {

@@ -169,3 +169,29 @@ def test_the_homeroom_roll_and_today_in_a_browser(page, login, world, day, live_
     statuses = {m.student_id: m.code.mb_status for m in DailyMark.objects.filter(date=day).select_related("code")}
     assert statuses == {s0.pk: 0, s1.pk: 2, s2.pk: -1}
     screenshot(page, "roll-homeroom-phone")
+
+
+def test_a_tap_that_cannot_save_says_so_and_the_next_save_clears_it(page, login, world, day, roll):
+    """The student leaves the class while the roll is open: the tap is refused (404), the page
+    says it was not saved for that student, and the row keeps showing what is really saved."""
+    page.set_viewport_size(LAPTOP)
+    login(page, "teacher", next_path="/today/")
+    page.goto(roll)
+    s0, s1, _ = world.students
+    absent, present = f.code(world.school, 0), f.code(world.school, -1)
+    expect(page.locator("#roll-problem")).to_be_hidden()
+    world.english.enrollments.filter(student=s0).delete()
+
+    button(page, s0, absent).click()
+    problem = page.locator("#roll-problem")
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text(f"Not saved for {s0.full_name}")
+    expect(page.locator(f"#s{s0.pk}")).to_have_class("student save-failed")
+    expect(page.locator(f"#s{s0.pk} .state-line")).to_have_text("Not marked")
+    assert_accessible(page)
+    screenshot(page, "roll-save-failed")
+
+    button(page, s1, present).click()
+    expect(button(page, s1, present)).to_have_attribute("aria-pressed", "true")
+    expect(problem).to_be_hidden()
+    assert class_marks(world, day) == {s1.pk: present.mb_status}
