@@ -9,6 +9,8 @@ one delete, one insert of audit entries.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -52,6 +54,29 @@ def _advisory_id(*parts) -> int:
     return int.from_bytes(hashlib.blake2b(repr(parts).encode(), digest_size=8).digest(), "big", signed=True)
 
 
+# The school whose lock the current code holds exclusively (``school_write_lock``): its saves
+# need no lock of their own.
+_school_held: ContextVar[int | None] = ContextVar("school_held", default=None)
+
+
+@contextmanager
+def school_write_lock(school: School):
+    """For a long job that saves many batches in one transaction (the demo school, an import of
+    a year of marks): take the school's lock exclusively once, and let the saves inside skip
+    their per-mark locks, which, held to the end of the transaction, would add up past what
+    PostgreSQL's lock table holds. Use inside ``transaction.atomic()``."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("school_write_lock needs a transaction: the lock lasts until it ends")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_id("school", school.pk)])
+    token = _school_held.set(school.pk)
+    try:
+        yield
+    finally:
+        _school_held.reset(token)
+
+
 def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple]) -> None:
     """On PostgreSQL, take transaction-scoped advisory locks of these mark keys, in one query.
 
@@ -64,7 +89,7 @@ def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple]) -> None:
     and so waits for (and holds off) every other writer of that school. The school's lock
     comes first, so the two kinds cannot deadlock. SQLite needs nothing: it runs one writer at
     a time (transaction_mode IMMEDIATE)."""
-    if connection.vendor != "postgresql" or not keys:
+    if connection.vendor != "postgresql" or not keys or _school_held.get() == school_id:
         return
     school_lock = _advisory_id("school", school_id)
     if len(keys) > LOCK_EACH_KEY_UP_TO:

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from apps.api.models import SCOPES, ApiClient, IssuedCredentials
 from apps.audit.models import AuditEntry
+from apps.audit.services import school_write_lock
 from apps.classes.models import Channel, ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
@@ -550,18 +551,8 @@ def build_demo_school(*, seed: int = 1, students: int = 150, weeks: int = 3, api
         weeks_of_days: dict[date, list[date]] = defaultdict(list)
         for day in days:
             weeks_of_days[day - timedelta(days=day.weekday())].append(day)
-        for week in sorted(weeks_of_days):
-            for year_group in year_groups:
-                members = by_year_group[year_group.pk]
-                if not members:
-                    continue
-                daily: list[DailyMarkInput] = []
-                class_marks: list[ClassMarkInput] = []
-                for day in weeks_of_days[week]:
-                    meetings = sorted(meetings_by_year_group[year_group.pk][day.isoweekday()], key=lambda m: m[0])
-                    marks.day(day, members, meetings, daily, class_marks)
-                _check_results(record_daily_marks(actor=None, school=school, marks=daily, channel=Channel.DEMO))
-                _check_results(record_class_marks(actor=None, school=school, marks=class_marks, channel=Channel.DEMO))
+        with school_write_lock(school):
+            _mark_weeks(school, year_groups, by_year_group, weeks_of_days, meetings_by_year_group, marks)
         Excusal.objects.bulk_create(marks.excusals + marks.upcoming_excusals(today), batch_size=1000)
 
         credentials = None
@@ -590,6 +581,22 @@ def build_demo_school(*, seed: int = 1, students: int = 150, weeks: int = 3, api
         first_marked_day=days[0] if days else None,
         last_marked_day=days[-1] if days else None,
     )
+
+
+def _mark_weeks(school, year_groups, by_year_group, weeks_of_days, meetings_by_year_group, marks) -> None:
+    """Save the demo's marks a year group and a week at a time, through the one write path."""
+    for week in sorted(weeks_of_days):
+        for year_group in year_groups:
+            members = by_year_group[year_group.pk]
+            if not members:
+                continue
+            daily: list[DailyMarkInput] = []
+            class_marks: list[ClassMarkInput] = []
+            for day in weeks_of_days[week]:
+                meetings = sorted(meetings_by_year_group[year_group.pk][day.isoweekday()], key=lambda m: m[0])
+                marks.day(day, members, meetings, daily, class_marks)
+            _check_results(record_daily_marks(actor=None, school=school, marks=daily, channel=Channel.DEMO))
+            _check_results(record_class_marks(actor=None, school=school, marks=class_marks, channel=Channel.DEMO))
 
 
 def _refuse_taken_usernames(usernames: list[str]) -> None:

@@ -231,3 +231,36 @@ def test_a_large_batch_waits_for_a_small_write_of_its_school_and_then_logs_after
         (None, absent.pk),
         (absent.pk, present.pk),
     ]
+
+
+def test_a_long_job_holds_its_schools_lock_once_instead_of_a_lock_per_mark(world, admin):
+    """Many small saves in one transaction (the demo school, a year's import) would hold a lock
+    per mark to the end and run PostgreSQL's lock table out ("out of shared memory"); inside
+    ``school_write_lock`` they hold the school's lock alone."""
+    from django.db import transaction
+
+    from apps.audit.services import LOCK_EACH_KEY_UP_TO, school_write_lock
+
+    students = f.make_students(world.school, 400, world.year7, prefix="Long")
+    today = world.school.today()
+    days = [d for d in (today - timedelta(days=n) for n in range(1, 90)) if d.isoweekday() < 6][:45]
+    present = f.code(world.school, 1)
+    assert len(students) <= LOCK_EACH_KEY_UP_TO < len(students) * len(days)
+    with transaction.atomic(), school_write_lock(world.school):
+        for day in days:  # 45 saves of 400 marks: 18,000 marks in one transaction
+            results = record_daily_marks(
+                actor=admin,
+                school=world.school,
+                channel="import",
+                marks=[DailyMarkInput(s.pk, day, present.pk) for s in students],
+            )
+            assert {r.status for r in results} == {"created"}
+    assert DailyMark.objects.filter(student__in=students).count() == len(students) * len(days)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_schools_lock_needs_a_transaction(world):
+    from apps.audit.services import school_write_lock
+
+    with pytest.raises(RuntimeError, match="needs a transaction"), school_write_lock(world.school):
+        pass
