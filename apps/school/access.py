@@ -23,9 +23,15 @@ def schools_for(user) -> QuerySet[School]:
     """Every school the user belongs to, in any role."""
     if not user.is_authenticated:
         return School.objects.none()
+    # One `id IN (…)` per role, not a join of the four role tables: joined, they multiply each
+    # school's rows (administrators x teachers x parents x students, hundreds of millions at
+    # 2,000 students) before DISTINCT, and the Today page took 16 s.
     return School.objects.filter(
-        Q(administrator__user=user) | Q(teacher__user=user) | Q(parent__user=user) | Q(student__user=user)
-    ).distinct()
+        Q(id__in=_admin_school_ids(user))
+        | Q(id__in=Teacher.objects.filter(user=user).values("school_id"))
+        | Q(id__in=Parent.objects.filter(user=user).values("school_id"))
+        | Q(id__in=Student.objects.filter(user=user).values("school_id"))
+    )
 
 
 def administered_schools(user) -> QuerySet[School]:
