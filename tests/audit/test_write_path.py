@@ -1,10 +1,14 @@
 """The daily write path and the audit log it shares with class marks."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 
 from apps.audit.models import AuditEntry
+from apps.audit.services import LOCK_EACH_KEY_UP_TO, school_write_lock
 from apps.homeroom.models import DailyMark
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
 from tests import factories as f
@@ -136,7 +140,6 @@ def test_a_batch_larger_than_the_lock_table_saves_under_one_school_lock(world, a
     lock table holds (sized for 6,400 by default; here it ran out between 10,000 and 15,000 with
     "out of shared memory"): past
     LOCK_EACH_KEY_UP_TO keys the write takes its school's lock instead, in the same one query."""
-    from apps.audit.services import LOCK_EACH_KEY_UP_TO
 
     students = f.make_students(world.school, 300, world.year7, prefix="Big")
     today = world.school.today()
@@ -145,17 +148,11 @@ def test_a_batch_larger_than_the_lock_table_saves_under_one_school_lock(world, a
     marks = [DailyMarkInput(s.pk, day, present.pk) for s in students for day in days]
     assert len(marks) > 15000 > LOCK_EACH_KEY_UP_TO
     # On SQLite Django splits the bulk statements by its parameter limit; PostgreSQL does not.
-    with django_assert_max_num_queries(12 if _on_postgres() else 1000):
+    with django_assert_max_num_queries(12 if connection.vendor == "postgresql" else 1000):
         results = record_daily_marks(actor=admin, school=world.school, channel="import", marks=marks)
     assert {r.status for r in results} == {"created"}
     assert DailyMark.objects.filter(student__in=students).count() == len(marks)
     assert AuditEntry.objects.filter(mark_kind=AuditEntry.MarkKind.DAILY).count() >= len(marks)
-
-
-def _on_postgres() -> bool:
-    from django.db import connection
-
-    return connection.vendor == "postgresql"
 
 
 @pytest.mark.postgres
@@ -164,12 +161,6 @@ def test_a_large_batch_waits_for_a_small_write_of_its_school_and_then_logs_after
     """A small write holds its school's lock shared; a large batch takes it exclusively, so it
     waits for the small one to commit (seen in pg_locks, no timers), then reads its mark and logs
     the change from it."""
-    import threading
-    import time
-
-    from django.db import connection, transaction
-
-    from apps.audit.services import LOCK_EACH_KEY_UP_TO
 
     students = f.make_students(world.school, LOCK_EACH_KEY_UP_TO + 1, world.year7, prefix="Wide")
     day = f.last_weekday(world.school, 2)
@@ -237,9 +228,6 @@ def test_a_long_job_holds_its_schools_lock_once_instead_of_a_lock_per_mark(world
     """Many small saves in one transaction (the demo school, a year's import) would hold a lock
     per mark to the end and run PostgreSQL's lock table out ("out of shared memory"); inside
     ``school_write_lock`` they hold the school's lock alone."""
-    from django.db import transaction
-
-    from apps.audit.services import LOCK_EACH_KEY_UP_TO, school_write_lock
 
     students = f.make_students(world.school, 400, world.year7, prefix="Long")
     today = world.school.today()
@@ -260,7 +248,6 @@ def test_a_long_job_holds_its_schools_lock_once_instead_of_a_lock_per_mark(world
 
 @pytest.mark.django_db(transaction=True)
 def test_the_schools_lock_needs_a_transaction(world):
-    from apps.audit.services import school_write_lock
 
     with pytest.raises(RuntimeError, match="needs a transaction"), school_write_lock(world.school):
         pass
