@@ -44,8 +44,9 @@ def _rendered(response: HttpResponse) -> HttpResponse:
 
 
 def _managebac(exc: DatabaseUnavailable) -> HttpResponse:
-    # ManageBac's errors are {"error": "<reason phrase>"}, as for its 405 and 429.
-    return JsonResponse({"error": "Service Unavailable"}, status=exc.status_code)
+    from apps.api.managebac.framework import managebac_exception_handler
+
+    return managebac_exception_handler(exc, {})
 
 
 def _sections(exc: DatabaseUnavailable) -> HttpResponse:

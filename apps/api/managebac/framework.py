@@ -21,6 +21,7 @@ from apps.api.models import ApiClient
 from apps.api.negotiation import AlwaysJSON
 from apps.api.parsers import BodyTooLarge, LimitedJSONParser, api_exception
 from apps.api.throttling import retry_after
+from apps.school.unavailable import DatabaseUnavailable
 
 ACCESS_DENIED = {"error": "Access Denied"}
 INVALID_PAYLOAD = {"error": "Invalid payload data structure."}
@@ -144,6 +145,8 @@ def managebac_exception_handler(exc, context) -> Response | None:
         return Response({"error": "Method Not Allowed"}, status=exc.status_code)
     if isinstance(exc, exceptions.Throttled):
         return Response({"error": "Too Many Requests"}, status=exc.status_code, headers=retry_after(exc))
+    if isinstance(exc, DatabaseUnavailable):
+        return Response({"error": "Service Unavailable"}, status=exc.status_code)
     return None  # anything else is a bug: let it be a 500 and reach the logs
 
 
