@@ -6,6 +6,7 @@ Users are named by role (STYLE.md): ``admin``, ``teacher``, ``other_teacher``, `
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -24,6 +25,21 @@ def pytest_collection_modifyitems(config, items):
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+
+
+# Every test runs at this moment unless it names its own with @pytest.mark.time_machine(...):
+# a Wednesday morning in term, after periods 1 and 2 have started in the factories' timetable.
+PINNED_MOMENT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request, time_machine):
+    """The clock every test reads (time-machine, ticking from the moment it is set), so that the
+    suite gives the same answer on every day of the year. A test about a date says which one:
+    ``@pytest.mark.time_machine("2027-02-27 23:30 +00:00")``, or ``pinned_clock.move_to(...)``."""
+    if request.node.get_closest_marker("time_machine") is None:
+        time_machine.move_to(PINNED_MOMENT)
+    return time_machine
 
 
 @pytest.fixture(autouse=True)

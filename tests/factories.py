@@ -136,3 +136,11 @@ def last_weekday(school: School, weekday: int = 1, before: date | None = None) -
     """The most recent date (on or before ``before``, default today) falling on ISO ``weekday``."""
     day = before or school.today()
     return day - timedelta(days=(day.isoweekday() - weekday) % 7)
+
+
+def saved(results: list):
+    """A setup write's results, each checked: a refused setup write fails the test where it
+    happens, not three assertions later. Wrap ``record_class_marks(...)`` and its siblings."""
+    refused = [(r.index, r.status, r.errors) for r in results if not r.ok]
+    assert not refused, f"setup write refused: {refused}"
+    return results

@@ -90,11 +90,13 @@ def test_a_later_item_for_the_same_day_wins_and_both_changes_are_logged(world, t
 
 def test_minutes_late_are_kept_only_for_late_codes(world, teacher):
     day = f.last_weekday(world.school, 2)
-    record_daily_marks(
-        actor=teacher,
-        school=world.school,
-        channel="web",
-        marks=[DailyMarkInput(world.students[0].pk, day, f.code(world.school, 0).pk, minutes_late=9)],
+    f.saved(
+        record_daily_marks(
+            actor=teacher,
+            school=world.school,
+            channel="web",
+            marks=[DailyMarkInput(world.students[0].pk, day, f.code(world.school, 0).pk, minutes_late=9)],
+        )
     )
     assert DailyMark.objects.get().minutes_late is None
 
@@ -116,11 +118,13 @@ def test_daily_writes_cost_a_constant_number_of_queries(world, teacher, django_a
 
 def test_audit_entries_are_never_edited_or_deleted(world, teacher):
     day = f.last_weekday(world.school, 2)
-    record_daily_marks(
-        actor=teacher,
-        school=world.school,
-        channel="web",
-        marks=[DailyMarkInput(world.students[0].pk, day, f.code(world.school, 0).pk)],
+    f.saved(
+        record_daily_marks(
+            actor=teacher,
+            school=world.school,
+            channel="web",
+            marks=[DailyMarkInput(world.students[0].pk, day, f.code(world.school, 0).pk)],
+        )
     )
     entry = AuditEntry.objects.get()
     entry.channel = "managebac"
@@ -171,11 +175,13 @@ def test_a_large_batch_waits_for_a_small_write_of_its_school_and_then_logs_after
     def small_write():
         try:
             with transaction.atomic():
-                record_daily_marks(
-                    actor=teacher,
-                    school=world.school,
-                    channel="web",
-                    marks=[DailyMarkInput(students[0].pk, day, absent.pk)],
+                f.saved(
+                    record_daily_marks(
+                        actor=teacher,
+                        school=world.school,
+                        channel="web",
+                        marks=[DailyMarkInput(students[0].pk, day, absent.pk)],
+                    )
                 )
                 small_saved.set()
                 finish_small.wait(30)
@@ -187,11 +193,13 @@ def test_a_large_batch_waits_for_a_small_write_of_its_school_and_then_logs_after
 
     def large_write():
         try:
-            record_daily_marks(
-                actor=admin,
-                school=world.school,
-                channel="import",
-                marks=[DailyMarkInput(s.pk, day, present.pk) for s in students],
+            f.saved(
+                record_daily_marks(
+                    actor=admin,
+                    school=world.school,
+                    channel="import",
+                    marks=[DailyMarkInput(s.pk, day, present.pk) for s in students],
+                )
             )
         except Exception as error:
             errors.append(error)

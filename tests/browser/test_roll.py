@@ -96,7 +96,11 @@ def test_mark_everyone_present_in_one_click_with_hints_showing(page, login, worl
     Excusal.objects.create(
         school=world.school, student=s0, parent=world.parent, start_date=day, end_date=day, comment="Dentist at 9"
     )
-    record_daily_marks(actor=None, school=world.school, channel="demo", marks=[DailyMarkInput(s1.pk, day, absent.pk)])
+    f.saved(
+        record_daily_marks(
+            actor=None, school=world.school, channel="demo", marks=[DailyMarkInput(s1.pk, day, absent.pk)]
+        )
+    )
     login(page, "teacher", next_path="/today/")
     page.goto(roll)
     expect(page.get_by_text("“Dentist at 9”")).to_be_visible()
@@ -144,11 +148,13 @@ def test_the_roll_works_without_javascript(browser, live_server, world, day, rol
 
 def test_the_homeroom_roll_and_today_in_a_browser(page, login, world, day, live_server):
     page.set_viewport_size(LAPTOP)
-    record_class_marks(
-        actor=None,
-        school=world.school,
-        channel="demo",
-        marks=[ClassMarkInput(world.english.pk, world.students[0].pk, day, 1, f.code(world.school, -1).pk)],
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            channel="demo",
+            marks=[ClassMarkInput(world.english.pk, world.students[0].pk, day, 1, f.code(world.school, -1).pk)],
+        )
     )
     login(page, "teacher", next_path="/today/")
     page.goto(f"{live_server.url}/today/?date={day.isoformat()}")

@@ -76,8 +76,10 @@ def test_removing_a_mark_is_audited(world, teacher):
     day = monday(world)
     absent = f.code(world.school, 0)
     key = {"school_class_id": world.english.pk, "student_id": world.students[0].pk, "date": day, "period": 1}
-    record_class_marks(
-        actor=teacher, school=world.school, channel="web", marks=[ClassMarkInput(**key, code_id=absent.pk)]
+    f.saved(
+        record_class_marks(
+            actor=teacher, school=world.school, channel="web", marks=[ClassMarkInput(**key, code_id=absent.pk)]
+        )
     )
     [result] = record_class_marks(
         actor=teacher, school=world.school, channel="web", marks=[ClassMarkInput(**key, code_id=None)]

@@ -81,11 +81,13 @@ def test_archived_and_not_yet_enrolled_students_are_not_on_the_roll(client, worl
 def test_saved_marks_are_pressed_and_counted(client, world, teacher):
     day = monday(world)
     late = f.code(world.school, 2)
-    record_class_marks(
-        actor=teacher,
-        school=world.school,
-        channel="web",
-        marks=[ClassMarkInput(world.english.pk, world.students[0].pk, day, 1, late.pk, minutes_late=7, note="bus")],
+    f.saved(
+        record_class_marks(
+            actor=teacher,
+            school=world.school,
+            channel="web",
+            marks=[ClassMarkInput(world.english.pk, world.students[0].pk, day, 1, late.pk, minutes_late=7, note="bus")],
+        )
     )
     client.force_login(teacher)
     html = client.get(roll_url(world)).content.decode()
@@ -118,8 +120,10 @@ def test_absent_in_homeroom_arrives_pre_selected_but_unsaved(client, world, teac
     day = monday(world)
     student = world.students[1]
     absent = f.code(world.school, 0)
-    record_daily_marks(
-        actor=teacher, school=world.school, channel="web", marks=[DailyMarkInput(student.pk, day, absent.pk)]
+    f.saved(
+        record_daily_marks(
+            actor=teacher, school=world.school, channel="web", marks=[DailyMarkInput(student.pk, day, absent.pk)]
+        )
     )
     client.force_login(teacher)
     html = client.get(roll_url(world)).content.decode()
@@ -131,11 +135,13 @@ def test_absent_in_homeroom_arrives_pre_selected_but_unsaved(client, world, teac
 
 def test_a_present_homeroom_mark_suggests_nothing(client, world, teacher):
     day = monday(world)
-    record_daily_marks(
-        actor=teacher,
-        school=world.school,
-        channel="web",
-        marks=[DailyMarkInput(world.students[1].pk, day, f.code(world.school, -1).pk)],
+    f.saved(
+        record_daily_marks(
+            actor=teacher,
+            school=world.school,
+            channel="web",
+            marks=[DailyMarkInput(world.students[1].pk, day, f.code(world.school, -1).pk)],
+        )
     )
     client.force_login(teacher)
     assert "From homeroom" not in client.get(roll_url(world)).content.decode()
@@ -145,11 +151,13 @@ def test_the_previous_lesson_that_day_is_a_hint(client, world, teacher, admin):
     day = monday(world)
     student = world.students[2]
     late = f.code(world.school, 2)
-    record_class_marks(
-        actor=admin,
-        school=world.school,
-        channel="web",
-        marks=[ClassMarkInput(world.english.pk, student.pk, day, 1, late.pk)],
+    f.saved(
+        record_class_marks(
+            actor=admin,
+            school=world.school,
+            channel="web",
+            marks=[ClassMarkInput(world.english.pk, student.pk, day, 1, late.pk)],
+        )
     )
     client.force_login(teacher)
     html = client.get(roll_url(world, period=3)).content.decode()
@@ -255,13 +263,19 @@ def test_mark_all_present_fills_only_the_unmarked_with_the_default_present_code(
     day = monday(world)
     absent, present = f.code(world.school, 0), f.code(world.school, -1)
     s0, s1, s2 = world.students
-    record_class_marks(
-        actor=teacher,
-        school=world.school,
-        channel="web",
-        marks=[ClassMarkInput(world.english.pk, s0.pk, day, 1, absent.pk)],
+    f.saved(
+        record_class_marks(
+            actor=teacher,
+            school=world.school,
+            channel="web",
+            marks=[ClassMarkInput(world.english.pk, s0.pk, day, 1, absent.pk)],
+        )
     )
-    record_daily_marks(actor=teacher, school=world.school, channel="web", marks=[DailyMarkInput(s1.pk, day, absent.pk)])
+    f.saved(
+        record_daily_marks(
+            actor=teacher, school=world.school, channel="web", marks=[DailyMarkInput(s1.pk, day, absent.pk)]
+        )
+    )
     client.force_login(teacher)
     response = client.post(all_present_url(world), **HTMX)
     assert response.status_code == 200
@@ -327,18 +341,22 @@ def test_the_whole_roll_leaves_untouched_students_alone(client, world, teacher, 
     day = monday(world)
     s0, s1, _ = world.students
     present, absent = f.code(world.school, -1), f.code(world.school, 0)
-    record_class_marks(
-        actor=teacher,
-        school=world.school,
-        channel="web",
-        marks=[ClassMarkInput(world.english.pk, s1.pk, day, 1, present.pk)],
+    f.saved(
+        record_class_marks(
+            actor=teacher,
+            school=world.school,
+            channel="web",
+            marks=[ClassMarkInput(world.english.pk, s1.pk, day, 1, present.pk)],
+        )
     )
     seen = f"{present.pk}::"
-    record_class_marks(
-        actor=admin,
-        school=world.school,
-        channel="web",
-        marks=[ClassMarkInput(world.english.pk, s1.pk, day, 1, absent.pk)],
+    f.saved(
+        record_class_marks(
+            actor=admin,
+            school=world.school,
+            channel="web",
+            marks=[ClassMarkInput(world.english.pk, s1.pk, day, 1, absent.pk)],
+        )
     )
     client.force_login(teacher)
     data = form_of(world, **{f"s{s0.pk}-code": present.pk, f"s{s1.pk}-code": present.pk, f"s{s1.pk}-was": seen})
@@ -535,14 +553,21 @@ def class_of(world, size):
     day = monday(world)
     absent = f.code(world.school, 0)
     # Every hint present for every student: marks, excusals, homeroom and an earlier lesson.
-    record_class_marks(
-        actor=None,
-        school=world.school,
-        channel="demo",
-        marks=[ClassMarkInput(school_class.pk, s.pk, day, 1, absent.pk) for s in students],
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            channel="demo",
+            marks=[ClassMarkInput(school_class.pk, s.pk, day, 1, absent.pk) for s in students],
+        )
     )
-    record_daily_marks(
-        actor=None, school=world.school, channel="demo", marks=[DailyMarkInput(s.pk, day, absent.pk) for s in students]
+    f.saved(
+        record_daily_marks(
+            actor=None,
+            school=world.school,
+            channel="demo",
+            marks=[DailyMarkInput(s.pk, day, absent.pk) for s in students],
+        )
     )
     Excusal.objects.bulk_create(
         Excusal(school=world.school, student=s, parent=world.parent, start_date=day, end_date=day, comment="ill")

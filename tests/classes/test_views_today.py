@@ -36,15 +36,19 @@ def test_each_roll_shows_whether_it_is_taken(client, world, teacher):
     day = monday(world)
     present = f.code(world.school, -1)
     s0, s1, s2 = world.students
-    record_class_marks(
-        actor=teacher,
-        school=world.school,
-        channel="web",
-        marks=[ClassMarkInput(world.english.pk, s.pk, day, 1, present.pk) for s in (s0, s1, s2)]
-        + [ClassMarkInput(world.english.pk, s0.pk, day, 3, present.pk)],
+    f.saved(
+        record_class_marks(
+            actor=teacher,
+            school=world.school,
+            channel="web",
+            marks=[ClassMarkInput(world.english.pk, s.pk, day, 1, present.pk) for s in (s0, s1, s2)]
+            + [ClassMarkInput(world.english.pk, s0.pk, day, 3, present.pk)],
+        )
     )
-    record_daily_marks(
-        actor=teacher, school=world.school, channel="web", marks=[DailyMarkInput(s1.pk, day, present.pk)]
+    f.saved(
+        record_daily_marks(
+            actor=teacher, school=world.school, channel="web", marks=[DailyMarkInput(s1.pk, day, present.pk)]
+        )
     )
     client.force_login(teacher)
     html = client.get(TODAY, {"date": day.isoformat()}).content.decode()
@@ -110,11 +114,13 @@ def test_today_costs_the_same_queries_whatever_the_size(client, world, teacher, 
     for n in range(size // 3):
         students = f.make_students(world.school, size, world.year7, prefix=f"T{n}-")
         school_class = f.make_class(world.school, f"Class {n}", [world.teacher], students, periods=(n % 6 + 1,))
-        record_class_marks(
-            actor=None,
-            school=world.school,
-            channel="demo",
-            marks=[ClassMarkInput(school_class.pk, s.pk, day, n % 6 + 1, present.pk) for s in students[:2]],
+        f.saved(
+            record_class_marks(
+                actor=None,
+                school=world.school,
+                channel="demo",
+                marks=[ClassMarkInput(school_class.pk, s.pk, day, n % 6 + 1, present.pk) for s in students[:2]],
+            )
         )
     client.force_login(teacher)
     with django_assert_max_num_queries(10):

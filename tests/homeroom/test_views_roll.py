@@ -184,11 +184,13 @@ def test_the_page_and_a_tap_cost_the_same_queries_whatever_the_size(
     group = f.make_year_group(world.school, f"Year {size}", world.teacher)
     students = f.make_students(world.school, size, group, prefix=f"H{size}")
     day = monday(world)
-    record_daily_marks(
-        actor=None,
-        school=world.school,
-        channel="demo",
-        marks=[DailyMarkInput(s.pk, day, f.code(world.school, 0).pk) for s in students[1::2]],
+    f.saved(
+        record_daily_marks(
+            actor=None,
+            school=world.school,
+            channel="demo",
+            marks=[DailyMarkInput(s.pk, day, f.code(world.school, 0).pk) for s in students[1::2]],
+        )
     )
     Excusal.objects.bulk_create(
         Excusal(school=world.school, student=s, parent=world.parent, start_date=day, end_date=day) for s in students

@@ -20,6 +20,8 @@ from django.utils import timezone
 from apps.api.models import AccessToken, ApiClient, OAuthNonce, hash_secret
 from apps.audit.models import AuditEntry
 from apps.classes.models import ClassMark, Enrollment
+from apps.excusals.models import Excusal
+from apps.excusals.services import excusal_create
 from apps.homeroom.models import Adjustment
 from apps.homeroom.services import TimeEntryInput, record_time_entries
 from apps.school.demo import DEMO_SCHOOL_NUMBER
@@ -46,14 +48,26 @@ def superuser_client(client, db):
 def build_demo(students: int, *extra: str) -> School:
     call_command("seed_demo", "--students", str(students), "--weeks", "1", *extra, stdout=io.StringIO())
     school = School.objects.get(number=DEMO_SCHOOL_NUMBER)
-    # The rows the demo doesn't make: a time entry, an adjustment, an OAuth2 token, a nonce.
-    student = Student.objects.filter(school=school).first()
+    # The rows the demo may not make on every date (an excusal) and never makes (a time entry,
+    # an adjustment, an OAuth2 token, a nonce).
+    student = Student.objects.filter(school=school, parents__isnull=False).order_by("pk").first()
+    if not Excusal.objects.filter(school=school).exists():
+        excusal_create(
+            actor=get_user_model().objects.get(username="admin"),
+            student=student,
+            parent=student.parents.first(),
+            start_date=school.today(),
+            end_date=school.today(),
+            comment="Dentist",
+        )
     present = AttendanceCode.objects.get(school=school, mb_status=-1)
-    record_time_entries(
-        actor=None,
-        school=school,
-        entries=[TimeEntryInput(student.pk, school.today() - timedelta(days=1), present.pk, 300)],
-        channel="import",
+    f.saved(
+        record_time_entries(
+            actor=None,
+            school=school,
+            entries=[TimeEntryInput(student.pk, school.today() - timedelta(days=1), present.pk, 300)],
+            channel="import",
+        )
     )
     Adjustment.objects.create(
         school=school, student=student, term=Term.objects.filter(school=school).first(), code=present, adjustment=2

@@ -73,17 +73,21 @@ def school_with_history(world, teacher, parent):
     s0, s1, _ = world.students
     absent, late, present = (f.code(world.school, n) for n in (0, 2, 1))
     for code, note in ((absent, "Ill"), (late, "Bus was late – 10 minutes, «retard»")):
-        record_class_marks(
-            actor=teacher,
-            school=world.school,
-            channel="web",
-            marks=[
-                ClassMarkInput(world.english.pk, s0.pk, monday, 1, code.pk, note=note),
-                ClassMarkInput(world.english.pk, s1.pk, monday, 3, present.pk),
-            ],
+        f.saved(
+            record_class_marks(
+                actor=teacher,
+                school=world.school,
+                channel="web",
+                marks=[
+                    ClassMarkInput(world.english.pk, s0.pk, monday, 1, code.pk, note=note),
+                    ClassMarkInput(world.english.pk, s1.pk, monday, 3, present.pk),
+                ],
+            )
         )
-    record_daily_marks(
-        actor=teacher, school=world.school, channel="web", marks=[DailyMarkInput(s0.pk, monday, absent.pk)]
+    f.saved(
+        record_daily_marks(
+            actor=teacher, school=world.school, channel="web", marks=[DailyMarkInput(s0.pk, monday, absent.pk)]
+        )
     )
     excusal_create(
         actor=parent,

@@ -137,13 +137,19 @@ def marked(world, monday):
     both updates and creates."""
     s0 = world.students[0]
     absent = f.code(world.school, 0)
-    record_class_marks(
-        actor=None,
-        school=world.school,
-        channel="web",
-        marks=[ClassMarkInput(world.english.pk, s0.pk, monday, 1, absent.pk, note="Ill")],
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            channel="web",
+            marks=[ClassMarkInput(world.english.pk, s0.pk, monday, 1, absent.pk, note="Ill")],
+        )
     )
-    record_daily_marks(actor=None, school=world.school, channel="web", marks=[DailyMarkInput(s0.pk, monday, absent.pk)])
+    f.saved(
+        record_daily_marks(
+            actor=None, school=world.school, channel="web", marks=[DailyMarkInput(s0.pk, monday, absent.pk)]
+        )
+    )
     return monday
 
 

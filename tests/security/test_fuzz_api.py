@@ -271,21 +271,25 @@ def fuzz_world(world, client, admin, settings):
     monday = f.last_weekday(world.school, 1)
     s0, s1, s2 = world.students
     present, absent, late = (f.code(world.school, n) for n in (1, 0, 2))
-    record_class_marks(
-        actor=None,
-        school=world.school,
-        channel="web",
-        marks=[
-            ClassMarkInput(world.english.pk, s.pk, monday, p, code.pk)
-            for s, code in ((s0, present), (s1, absent), (s2, late))
-            for p in (1, 3)
-        ],
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            channel="web",
+            marks=[
+                ClassMarkInput(world.english.pk, s.pk, monday, p, code.pk)
+                for s, code in ((s0, present), (s1, absent), (s2, late))
+                for p in (1, 3)
+            ],
+        )
     )
-    record_daily_marks(
-        actor=None,
-        school=world.school,
-        channel="web",
-        marks=[DailyMarkInput(s0.pk, monday, absent.pk), DailyMarkInput(s1.pk, monday, late.pk)],
+    f.saved(
+        record_daily_marks(
+            actor=None,
+            school=world.school,
+            channel="web",
+            marks=[DailyMarkInput(s0.pk, monday, absent.pk), DailyMarkInput(s1.pk, monday, late.pk)],
+        )
     )
     excusal = excusal_create(
         actor=world.parent.user, student=s0, parent=world.parent, start_date=monday, end_date=monday

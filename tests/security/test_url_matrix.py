@@ -140,17 +140,21 @@ def absent_marks(school, klass, pupils, period) -> None:
     absent = f.code(school, 0)
     for day in {f.last_weekday(school, 1), school.today()}:
         notes = {p.pk: f"{p.first_name} went home" for p in pupils}
-        record_class_marks(
-            actor=None,
-            school=school,
-            channel="web",
-            marks=[ClassMarkInput(klass.pk, p.pk, day, period, absent.pk, note=notes[p.pk]) for p in pupils],
+        f.saved(
+            record_class_marks(
+                actor=None,
+                school=school,
+                channel="web",
+                marks=[ClassMarkInput(klass.pk, p.pk, day, period, absent.pk, note=notes[p.pk]) for p in pupils],
+            )
         )
-        record_daily_marks(
-            actor=None,
-            school=school,
-            channel="web",
-            marks=[DailyMarkInput(p.pk, day, absent.pk, note=notes[p.pk]) for p in pupils],
+        f.saved(
+            record_daily_marks(
+                actor=None,
+                school=school,
+                channel="web",
+                marks=[DailyMarkInput(p.pk, day, absent.pk, note=notes[p.pk]) for p in pupils],
+            )
         )
 
 

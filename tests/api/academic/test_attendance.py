@@ -71,11 +71,13 @@ def test_the_same_status_again_is_200_and_changes_nothing(world, teacher, api_as
 def test_a_period_already_of_that_status_keeps_its_code_and_notes_are_kept(world, teacher, api_as, monday):
     student = world.students[0]
     health = f.code(world.school, 10)  # excused, like Excused (13)
-    record_class_marks(
-        actor=None,
-        school=world.school,
-        marks=[ClassMarkInput(world.english.pk, student.pk, monday, 1, health.pk, note="dentist")],
-        channel="web",
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            marks=[ClassMarkInput(world.english.pk, student.pk, monday, 1, health.pk, note="dentist")],
+            channel="web",
+        )
     )
     assert api_as(teacher).post(body_for(world.english, student, monday, "excused")).status_code == 200
     marks = {m.period.number: m for m in ClassMark.objects.filter(student=student).select_related("period", "code")}
@@ -86,16 +88,18 @@ def test_a_period_already_of_that_status_keeps_its_code_and_notes_are_kept(world
 def test_reading_reports_the_most_serious_mark_of_the_day(world, teacher, api_as, monday):
     student = world.students[0]
     codes = {n: f.code(world.school, n).pk for n in (0, 2, 13)}
-    record_class_marks(
-        actor=None,
-        school=world.school,
-        marks=[
-            ClassMarkInput(world.english.pk, student.pk, monday, 1, codes[2]),
-            ClassMarkInput(world.english.pk, student.pk, monday, 3, codes[0]),
-            ClassMarkInput(world.english.pk, student.pk, monday - timedelta(days=7), 1, codes[13]),
-            ClassMarkInput(world.english.pk, student.pk, monday - timedelta(days=7), 3, codes[2]),
-        ],
-        channel="web",
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            marks=[
+                ClassMarkInput(world.english.pk, student.pk, monday, 1, codes[2]),
+                ClassMarkInput(world.english.pk, student.pk, monday, 3, codes[0]),
+                ClassMarkInput(world.english.pk, student.pk, monday - timedelta(days=7), 1, codes[13]),
+                ClassMarkInput(world.english.pk, student.pk, monday - timedelta(days=7), 3, codes[2]),
+            ],
+            channel="web",
+        )
     )
     records = api_as(teacher).get(student_id=str(student.uuid)).json()
     assert [(r["attendance_date"], r["status"]) for r in records] == [
@@ -107,11 +111,13 @@ def test_reading_reports_the_most_serious_mark_of_the_day(world, teacher, api_as
 def test_other_codes_read_by_presence(world, teacher, api_as, monday):
     student = world.students[0]
     dismissed = f.code(world.school, 5)  # other, Absent
-    record_class_marks(
-        actor=None,
-        school=world.school,
-        marks=[ClassMarkInput(world.english.pk, student.pk, monday, 1, dismissed.pk)],
-        channel="web",
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            marks=[ClassMarkInput(world.english.pk, student.pk, monday, 1, dismissed.pk)],
+            channel="web",
+        )
     )
     assert api_as(teacher).get(student_id=str(student.uuid)).json()[0]["status"] == "absent"
 
@@ -317,7 +323,7 @@ def test_reading_costs_the_same_queries_at_two_sizes(world, admin, api_as, monda
             for week in range(days)
             for period in (1, 3)
         ]
-        record_class_marks(actor=None, school=world.school, marks=marks, channel="web")
+        f.saved(record_class_marks(actor=None, school=world.school, marks=marks, channel="web"))
 
     take_roll(world.students, 1)
     with django_assert_num_queries(4) as small:

@@ -76,17 +76,19 @@ def test_list_answers_the_seed_list_newest_first(world, teacher, api_as, seed):
     student = world.students[0]
     api = api_as(teacher)
     monday = f.last_weekday(world.school, 1)
-    api.post(body_for(world, student, monday, "present"))
-    api.post(body_for(world, student, monday, "absent"))
-    tuesday = f.last_weekday(world.school, 2, before=monday - timedelta(days=1))
-    api.post(body_for(world, student, tuesday, "late"))
+    # The Friday before that Monday, inside the teacher's edit window at the pinned moment.
+    friday = monday - timedelta(days=3)
+    assert world.school.today() - friday <= timedelta(days=world.school.teacher_edit_days)
+    assert api.post(body_for(world, student, monday, "present")).status_code == 201
+    assert api.post(body_for(world, student, monday, "absent")).status_code == 200
+    assert api.post(body_for(world, student, friday, "late")).status_code == 201
 
     response = api.get(student_id=str(student.uuid))
 
     assert response.status_code == 200
     answer = response.json()
     same_shape(answer, listing)
-    assert [r["attendance_date"] for r in answer] == [monday.isoformat(), tuesday.isoformat()]
+    assert [r["attendance_date"] for r in answer] == [monday.isoformat(), friday.isoformat()]
     assert [r["status"] for r in answer] == ["absent", "late"]
     for record in answer:
         assert_record_values(record)

@@ -91,27 +91,31 @@ def taken_roll(world, monday):
     """7A English on Monday: periods 1 and 3 marked for every student; homeroom marked too."""
     s0, s1, s2 = world.students
     present, absent, late, default = (f.code(world.school, n) for n in (1, 0, 2, -1))
-    record_class_marks(
-        actor=None,
-        school=world.school,
-        channel="web",
-        marks=[
-            ClassMarkInput(world.english.pk, s0.pk, monday, 1, present.pk),
-            ClassMarkInput(world.english.pk, s0.pk, monday, 3, absent.pk, note="Left for an appointment."),
-            ClassMarkInput(world.english.pk, s1.pk, monday, 1, default.pk),
-            ClassMarkInput(world.english.pk, s1.pk, monday, 3, late.pk),
-            ClassMarkInput(world.english.pk, s2.pk, monday, 1, present.pk),
-            ClassMarkInput(world.english.pk, s2.pk, monday, 3, present.pk),
-        ],
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            channel="web",
+            marks=[
+                ClassMarkInput(world.english.pk, s0.pk, monday, 1, present.pk),
+                ClassMarkInput(world.english.pk, s0.pk, monday, 3, absent.pk, note="Left for an appointment."),
+                ClassMarkInput(world.english.pk, s1.pk, monday, 1, default.pk),
+                ClassMarkInput(world.english.pk, s1.pk, monday, 3, late.pk),
+                ClassMarkInput(world.english.pk, s2.pk, monday, 1, present.pk),
+                ClassMarkInput(world.english.pk, s2.pk, monday, 3, present.pk),
+            ],
+        )
     )
-    record_daily_marks(
-        actor=None,
-        school=world.school,
-        channel="web",
-        marks=[
-            DailyMarkInput(s0.pk, monday, default.pk),
-            DailyMarkInput(s1.pk, monday, absent.pk, note="Dentist."),
-            DailyMarkInput(s2.pk, monday, late.pk),
-        ],
+    f.saved(
+        record_daily_marks(
+            actor=None,
+            school=world.school,
+            channel="web",
+            marks=[
+                DailyMarkInput(s0.pk, monday, default.pk),
+                DailyMarkInput(s1.pk, monday, absent.pk, note="Dentist."),
+                DailyMarkInput(s2.pk, monday, late.pk),
+            ],
+        )
     )
     return monday

@@ -28,14 +28,18 @@ def grow(world, monday, count: int) -> None:
         Guardianship(school=school, parent=p, student=s) for p, s in zip(parents, students, strict=True)
     )
     absent, late = f.code(school, 0), f.code(school, 2)
-    record_class_marks(
-        actor=None,
-        school=school,
-        channel="web",
-        marks=[ClassMarkInput(world.english.pk, s.pk, monday, p, absent.pk) for s in students for p in (1, 3)],
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=school,
+            channel="web",
+            marks=[ClassMarkInput(world.english.pk, s.pk, monday, p, absent.pk) for s in students for p in (1, 3)],
+        )
     )
-    record_daily_marks(
-        actor=None, school=school, channel="web", marks=[DailyMarkInput(s.pk, monday, late.pk) for s in students]
+    f.saved(
+        record_daily_marks(
+            actor=None, school=school, channel="web", marks=[DailyMarkInput(s.pk, monday, late.pk) for s in students]
+        )
     )
     term = Term.objects.filter(school=school).order_by("start_date").first()
     Adjustment.objects.bulk_create(

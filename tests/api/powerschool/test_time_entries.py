@@ -107,7 +107,7 @@ def test_queries_do_not_grow_with_the_entries(world, admin, django_assert_max_nu
         ]
 
     with django_assert_max_num_queries(12) as small:
-        record_time_entries(actor=admin, school=school, entries=batch(5, 5), channel="web")
+        f.saved(record_time_entries(actor=admin, school=school, entries=batch(5, 5), channel="web"))
     with django_assert_num_queries(len(small.captured_queries)):
         # 100 entries: SQLite splits an insert of more than 999 parameters (111 audit rows) in two.
         results = record_time_entries(actor=admin, school=school, entries=batch(50, 6), channel="web")
