@@ -27,24 +27,27 @@ PASSWORD = "correct-horse-battery"
 _numbers = itertools.count(1000)
 
 
-def make_school(name: str = "Northfield School", **fields) -> School:
+def make_school(
+    name: str = "Northfield School", *, terms: list[tuple[str, date, date]] | None = None, **fields
+) -> School:
+    """A school with six periods (period n from 7+n:30) and one academic year: by default from
+    100 days before today to 200 days after, in two terms that meet 50 days after today; or the
+    year that ``terms`` (name, first day, last day) span, with its holidays between them."""
     school = School.objects.create(name=name, number=fields.pop("number", next(_numbers)), **fields)
     today = school.today()
+    if terms is None:
+        terms = [
+            ("Term 1", today - timedelta(days=100), today + timedelta(days=50)),
+            ("Term 2", today + timedelta(days=51), today + timedelta(days=200)),
+        ]
     year = AcademicYear.objects.create(
         school=school,
-        name=f"{today.year} school year",
-        start_date=today - timedelta(days=100),
-        end_date=today + timedelta(days=200),
+        name=f"{terms[0][1].year} school year",
+        start_date=terms[0][1],
+        end_date=terms[-1][2],
     )
-    Term.objects.create(
-        school=school,
-        academic_year=year,
-        name="Term 1",
-        start_date=year.start_date,
-        end_date=today + timedelta(days=50),
-    )
-    Term.objects.create(
-        school=school, academic_year=year, name="Term 2", start_date=today + timedelta(days=51), end_date=year.end_date
+    Term.objects.bulk_create(
+        Term(school=school, academic_year=year, name=term, start_date=start, end_date=end) for term, start, end in terms
     )
     Period.objects.bulk_create(
         Period(school=school, number=n, name=f"Period {n}", start_time=time(7 + n, 30), end_time=time(8 + n, 20))

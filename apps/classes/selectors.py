@@ -387,6 +387,29 @@ class TodayClass:
         return roll_state(self.marked, self.total)
 
 
+def why_not_a_school_day(school: School, on: date) -> str:
+    """An empty string when ``on`` is a school day; otherwise why not: "holiday" (outside every term of the
+    school) or "weekend" (a weekday with no lesson on the school's timetable; a school with no
+    timetable at all meets Monday to Friday). One query."""
+    slots = TimetableSlot.objects.filter(school=school, enabled=True)
+    row = (
+        School.objects.filter(pk=school.pk)
+        .annotate(
+            in_term=Exists(Term.objects.filter(school=school, start_date__lte=on, end_date__gte=on)),
+            meets=Exists(slots.filter(weekday=on.isoweekday())),
+            timetabled=Exists(slots),
+        )
+        .values_list("in_term", "meets", "timetabled")
+        .first()
+    )
+    in_term, meets, timetabled = row or (False, False, False)
+    if not in_term:
+        return "holiday"
+    if not (meets if timetabled else on.isoweekday() <= 5):
+        return "weekend"
+    return ""
+
+
 def classes_taught_on(user, on: date) -> list[TodayClass]:
     """The teacher's class meetings on a date by the timetable, by period: three queries
     (slots, enrolled counts, mark counts)."""

@@ -26,6 +26,7 @@ from apps.classes.selectors import (
     class_roll_counts,
     class_roll_sheet,
     classes_taught_on,
+    why_not_a_school_day,
 )
 from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
 from apps.homeroom.selectors import year_groups_advised_on
@@ -194,6 +195,8 @@ def today(request):
     school = schools_for(request.user).first()
     this_day = school.today() if school else timezone.localdate()
     day = parse_day(request.GET["date"]) if request.GET.get("date") else this_day
+    # No rolls to take on a weekend or in the holidays (the rolls themselves stay open by address).
+    closed = why_not_a_school_day(school, day) if school else ""
     return render(
         request,
         "classes/today.html",
@@ -202,8 +205,9 @@ def today(request):
             "this_day": this_day,
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
-            "meetings": classes_taught_on(request.user, day),
-            "year_groups": year_groups_advised_on(request.user, day),
+            "closed": closed,
+            "meetings": [] if closed else classes_taught_on(request.user, day),
+            "year_groups": [] if closed else year_groups_advised_on(request.user, day),
             "is_admin": roles.admin,
             "roles": roles,  # already looked up: spares the context processor its queries
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -704,8 +704,16 @@ def unmarked_rolls(school: School, start: date, end: date, *, now: datetime) -> 
 
 
 def _started(period, now: datetime) -> bool:
-    # A period without a start time cannot be said to have started: never count it as late.
-    return period.start_time is not None and period.start_time <= now.time().replace(tzinfo=None)
+    """Whether the period has begun by ``now`` (aware, in the school's time zone). Compared as
+    instants, not wall times: on the night the clocks go back, a period at 01:30 began at the
+    first 01:30, so at the second 01:15 it has started. A start the clocks skip (01:30 when they
+    go forward from 01:00 to 02:00) is read at the offset before the change, as Python's zoneinfo
+    does: 01:30 GMT, which is 02:30 BST. A period without a start time
+    cannot be said to have started: it is never counted as late."""
+    if period.start_time is None:
+        return False
+    start = datetime.combine(now.date(), period.start_time, tzinfo=now.tzinfo)
+    return start.astimezone(UTC) <= now.astimezone(UTC)
 
 
 def group_by_teacher(meetings: list[Meeting]) -> list[tuple[str, list[Meeting]]]:

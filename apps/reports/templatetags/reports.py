@@ -39,3 +39,12 @@ def code_cells(figures, codes) -> str:
             cell += f' <span class="adj" title="includes an adjustment of {shown}">({shown})</span>'
         out.append(cell + "</td>")
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+@register.filter(expects_localtime=True)
+def zone(value) -> str:
+    """The time zone's abbreviation at that moment (BST, GMT, EST…). Django's own ``T`` leaves it
+    out when the wall time is ambiguous, which is exactly when it tells the two 01:20s of the
+    night the clocks go back apart."""
+    tzname = getattr(value, "tzname", None)
+    return (tzname() or "") if tzname else ""
