@@ -9,9 +9,13 @@ PORT ?= 8000
 .PHONY: help install demo serve test check-migrations test-fast lint format migrate bench clean
 
 help:
-	@echo "make demo   install, build a demo school on SQLite, serve it on http://$(HOST):$(PORT)"
-	@echo "make test   install everything and run the whole test suite (browser tests included)"
-	@echo "make lint   ruff"
+	@echo "make demo       install, build a demo school on SQLite, serve it on http://$(HOST):$(PORT)"
+	@echo "make test       install everything and run the whole test suite (browser tests included)"
+	@echo "make test-fast  every test but the browser ones"
+	@echo "make install    only install (into $(VENV))"
+	@echo "make serve      serve the existing database on http://$(HOST):$(PORT)"
+	@echo "make lint       ruff;  make format: ruff's fixes"
+	@echo "make bench      the benchmark (PostgreSQL on 127.0.0.1:5432; writes BENCHMARK.md)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
@@ -34,10 +38,12 @@ serve: install
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser tests need Debian's Chromium at /usr/bin/chromium (see README, "Tests").
+# Tests run in parallel, one pytest-xdist worker per core, each with its own test database.
+TEST_WORKERS ?= auto
 test: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-migrations
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Every migration reversible: up, every app down to zero, up again, on a throwaway SQLite file
 # (and a scratch PostgreSQL database when DATABASE_URL is PostgreSQL).
@@ -45,7 +51,7 @@ check-migrations: install
 	$(PY) .ci/check_migrations.py
 
 test-fast: install
-	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
