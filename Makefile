@@ -23,7 +23,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py migrate --noinput
 
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
@@ -35,7 +35,7 @@ serve: install
 
 # Browser tests need Debian's Chromium at /usr/bin/chromium (see README, "Tests").
 test: install
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-migrations
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -4,6 +4,7 @@ its own error shape; the count is the client's, whatever address it calls from."
 from __future__ import annotations
 
 import base64
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -118,7 +119,7 @@ def test_a_bad_token_is_refused_as_before_and_not_counted(world, teacher, client
 
 @pytest.mark.parametrize("value, starts", [("off", True), ("20/s", True), ("lots", False), ("0/min", False)])
 def test_a_bad_api_rate_limit_fails_at_start(value, starts):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "API_RATE_LIMIT": value}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), "API_RATE_LIMIT": value, "SECRET_KEY": secrets.token_urlsafe(50)}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
