@@ -20,7 +20,7 @@ from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.school.selectors import periods_for_school
 
 # DRF's error codes as the vendor's error types.
-ERROR_TYPES = {"required": "missing", "null": "missing", "invalid_choice": "enum"}
+ERROR_TYPES = {"required": "missing", "null": "missing", "invalid_choice": "enum", "date_out_of_range": "value_error"}
 FIELD_TYPES = {"attendance_date": "date_parsing", "status": "enum"}
 # Fields of the write path's errors, as the wire names them.
 WIRE_FIELDS = {"date": "attendance_date", "period": "attendance_date", "status": "status", "notes": "status"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
@@ -24,6 +23,7 @@ from apps.classes.models import Channel
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.homeroom.services import DailyMarkInput, TimeEntryInput, record_daily_marks, record_time_entries
 from apps.school.access import schools_for
+from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
 from apps.school.models import DEFAULT_PRESENT_STATUS
 
 POWERSCHOOL_VERSION = "25.3.0"  # batch_daily_time is "available since 25.3.0"
@@ -271,13 +271,12 @@ def read_common(item: Item, modes: tuple[str, ...]) -> None:
     v["school_number"] = item.integer("schoolid")
     v["year_id"] = item.integer("yearid", minimum=1)
     v["code_id"] = item.integer("attendance_codeid", minimum=1)
-    raw_date = str(item.fields.get("att_date") or "").strip()
-    try:
-        v["date"] = date.fromisoformat(raw_date) if len(raw_date) == 10 else None
-    except ValueError:
-        v["date"] = None
+    v["date"] = parse_iso(str(item.fields.get("att_date") or "").strip())
     if v["date"] is None:
         item.error("att_date", "att_date must be a date (YYYY-MM-DD)")
+    elif not in_range(v["date"]):
+        item.error("att_date", f"att_date {OUT_OF_RANGE}")
+        v["date"] = None
     mode = str(item.fields.get("att_mode_code") or "").strip()
     v["mode"] = mode
     if mode not in modes:
