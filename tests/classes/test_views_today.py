@@ -78,7 +78,9 @@ def test_period_labels_count_from_zero_when_the_school_does(client, world, teach
     assert "Period 0</span>" in html and "Period 2</span>" in html and "Period 1</span>" not in html
 
 
-@pytest.mark.parametrize("bad", ["tomorrow", "2026-02-30", "2026-1-1", "0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31"])
+@pytest.mark.parametrize(
+    "bad", ["tomorrow", "2026-02-30", "2026-1-1", "0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31"]
+)
 def test_a_bad_or_out_of_range_date_is_a_clear_400(client, world, teacher, bad):
     client.force_login(teacher)
     response = client.get(TODAY, {"date": bad})

@@ -20,7 +20,9 @@ from apps.api.models import ApiClient, encrypt
 from attendance_site.keys import DEVELOPMENT_SECRET_KEY, derived_field_key
 
 ROOT = Path(__file__).resolve().parents[2]
-PRINT_KEYS = "from django.conf import settings as s; print(s.SECRET_KEY, s.SECRET_KEY_FALLBACKS, s.FIELD_ENCRYPTION_KEY)"
+PRINT_KEYS = (
+    "from django.conf import settings as s; print(s.SECRET_KEY, s.SECRET_KEY_FALLBACKS, s.FIELD_ENCRYPTION_KEY)"
+)
 
 
 def start(environment: dict[str, str], command: list[str] | None = None) -> subprocess.CompletedProcess:
@@ -33,9 +35,7 @@ def start(environment: dict[str, str], command: list[str] | None = None) -> subp
         **environment,
     }
     command = command or ["-c", f"import django; django.setup(); {PRINT_KEYS}"]
-    return subprocess.run(
-        [sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
 def strong() -> str:
@@ -56,7 +56,10 @@ def test_the_server_does_not_start_without_a_secret_key_when_debug_is_off():
         ({"SECRET_KEY": "short-but-random-Xq3v"}, "SECRET_KEY is too short or too simple"),
         ({"SECRET_KEY": "ab" * 40}, "SECRET_KEY is too short or too simple"),
         ({"SECRET_KEY": "django-insecure-" + strong()}, "SECRET_KEY starts with 'django-insecure-'"),
-        ({"SECRET_KEY": strong(), "SECRET_KEY_FALLBACKS": DEVELOPMENT_SECRET_KEY}, "SECRET_KEY_FALLBACKS is the public"),
+        (
+            {"SECRET_KEY": strong(), "SECRET_KEY_FALLBACKS": DEVELOPMENT_SECRET_KEY},
+            "SECRET_KEY_FALLBACKS is the public",
+        ),
         (
             {"SECRET_KEY": strong(), "FIELD_ENCRYPTION_KEY": derived_field_key(DEVELOPMENT_SECRET_KEY).decode()},
             "FIELD_ENCRYPTION_KEY is the key derived from the public development key",

@@ -260,7 +260,12 @@ def test_dates_out_of_range_in_paths_and_bodies_are_422_naming_the_range(world, 
         for response in responses:
             assert response.status_code == 422, (response.request["PATH_INFO"], response.content)
             assert response.json() == {"errors": {field: [RANGE_MESSAGE]}}
-    assert item_answer == {"index": 0, "student_id": s0.pk, "status": "unprocessable_entity", "errors": {"date": [RANGE_MESSAGE]}}
+    assert item_answer == {
+        "index": 0,
+        "student_id": s0.pk,
+        "status": "unprocessable_entity",
+        "errors": {"date": [RANGE_MESSAGE]},
+    }
 
 
 @pytest.mark.parametrize("status", [-1, 6, 99, "Absent", "0", 2**40])
