@@ -259,6 +259,13 @@ _RATE = r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)"
 if API_RATE_LIMIT != "off" and not re.fullmatch(_RATE, API_RATE_LIMIT):
     raise ImproperlyConfigured(f"API_RATE_LIMIT must be like 600/min or off, not {API_RATE_LIMIT!r}")
 
+# Token requests to /oauth/access_token (PowerSchool), right or wrong, per client id and per address.
+POWERSCHOOL_TOKEN_RATE_LIMIT = os.environ.get("POWERSCHOOL_TOKEN_RATE_LIMIT", "30/min").strip().lower()
+if POWERSCHOOL_TOKEN_RATE_LIMIT != "off" and not re.fullmatch(_RATE, POWERSCHOOL_TOKEN_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"POWERSCHOOL_TOKEN_RATE_LIMIT must be like 30/min or off, not {POWERSCHOOL_TOKEN_RATE_LIMIT!r}"
+    )
+
 # The rate limits count in the cache. The default (memory) counts per process: with several
 # workers set CACHE_URL to a cache they share, e.g. db://rollbook_cache (after
 # `manage.py createcachetable`) or redis://host:6379/0 (needs the redis package).
@@ -280,6 +287,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     # Per API client, at API_RATE_LIMIT; each dialect answers 429 in its own shape with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.ApiClientRateThrottle"],
+    # A limit by address counts the address the proxy appended to X-Forwarded-For (BEHIND_PROXY),
+    # never one a client wrote there itself.
+    "NUM_PROXIES": 1 if BEHIND_PROXY else 0,
     "UNAUTHENTICATED_USER": None,
 }
 

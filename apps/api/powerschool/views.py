@@ -11,14 +11,16 @@ from django.http import JsonResponse
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
+from rest_framework import exceptions
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler
 
 from apps.api.powerschool import selectors
 from apps.api.powerschool import serializers as s
 from apps.api.powerschool.framework import ValidationFailed, powerschool_view, problem
-from apps.api.powerschool.oauth import issue_access_token
+from apps.api.powerschool.oauth import TokenAddressThrottle, TokenClientIdThrottle, issue_access_token
+from apps.api.throttling import retry_after
 from apps.classes.models import Channel
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.homeroom.services import DailyMarkInput, TimeEntryInput, record_daily_marks, record_time_entries
@@ -69,29 +71,62 @@ def answer_token_request(request):
     return response
 
 
-def token_view(schema):
-    """The token endpoint as a DRF view: no authentication but the client's own credentials."""
-    view = api_view(["POST"])(
-        authentication_classes([])(permission_classes([])(parser_classes([FormParser])(answer_token_request)))
-    )
-    # A secret sent in the form (RFC 6749 allows it) never appears in an error report.
-    return schema(sensitive_post_parameters("client_secret", "client_id")(view))
+def token_exception_handler(exc, context) -> Response | None:
+    """The token endpoint's refusals in OAuth2's shape: a client asking too often is told to
+    ``slow_down`` (RFC 8628's code), with Retry-After."""
+    if isinstance(exc, exceptions.Throttled):
+        wait = retry_after(exc)
+        return Response(
+            {
+                "error": "slow_down",
+                "error_description": f"Too many token requests: try again in {wait['Retry-After']} seconds",
+            },
+            status=exc.status_code,
+            headers=wait,
+        )
+    return exception_handler(exc, context)
 
 
-access_token = token_view(
-    extend_schema(
+class TokenView(APIView):
+    """The token endpoint: no authentication but the client's own credentials, and a limit on
+    how often a client id, or an address, may ask."""
+
+    authentication_classes = []
+    permission_classes = []
+    parser_classes = [FormParser]
+    throttle_classes = [TokenClientIdThrottle, TokenAddressThrottle]
+
+    def get_exception_handler(self):
+        return token_exception_handler
+
+    @extend_schema(
         tags=[TAG_AUTH],
         summary="Get an access token (OAuth2 client credentials)",
         description="HTTP Basic client_id:client_secret and the form field grant_type=client_credentials. "
         "The token is a bearer token for /ws/ until expires_in seconds have passed. "
-        "Also answered at /oauth/access_token/.",
+        "Also answered at /oauth/access_token/. A client id or an address that asks more often than "
+        "POWERSCHOOL_TOKEN_RATE_LIMIT is answered 429 slow_down with Retry-After.",
         request={"application/x-www-form-urlencoded": s.PowerSchoolTokenRequestIn},
-        responses={200: s.PowerSchoolTokenOut, 400: s.PowerSchoolTokenErrorOut, 401: s.PowerSchoolTokenErrorOut},
+        responses={
+            200: s.PowerSchoolTokenOut,
+            400: s.PowerSchoolTokenErrorOut,
+            401: s.PowerSchoolTokenErrorOut,
+            429: s.PowerSchoolTokenErrorOut,
+        },
         auth=[],
     )
-)
-# The same endpoint with a trailing slash, left out of the schema so it is listed once.
-access_token_slash = token_view(extend_schema(exclude=True))
+    def post(self, request):
+        return answer_token_request(request)
+
+
+@extend_schema(exclude=True)
+class TokenSlashView(TokenView):
+    """The same endpoint with a trailing slash, left out of the schema so it is listed once."""
+
+
+# A secret sent in the form (RFC 6749 allows it) never appears in an error report.
+access_token = sensitive_post_parameters("client_secret", "client_id")(TokenView.as_view())
+access_token_slash = sensitive_post_parameters("client_secret", "client_id")(TokenSlashView.as_view())
 
 
 @extend_schema(tags=[TAG_AUTH], summary="Plugin and server metadata", responses={200: s.PowerSchoolMetadataOut})
