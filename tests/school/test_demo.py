@@ -146,7 +146,8 @@ def test_the_demo_admin_is_a_school_admin_not_a_superuser(db, client):
     # The real school's rows are not the demo admin's: neither in Rollbook nor in the Django admin.
     far = reverse("admin:school_school_change", args=[school.pk])
     assert client.get(far).status_code == 302 and client.get(far).url.startswith("/django-admin/login/")
-    assert client.get(reverse("reports:class_report", args=[SchoolClass.objects.get(school=school).pk])).status_code == 404
+    real_class = SchoolClass.objects.get(school=school)
+    assert client.get(reverse("reports:class_report", args=[real_class.pk])).status_code == 404
 
 
 def test_reset_leaves_other_schools_and_their_people_alone(db):

@@ -136,8 +136,9 @@ def attendance_list(records: list[dict], totals: list[dict], next_url: str | Non
     return body
 
 
-def member_data(member: SectionMember, *, self_url: str, status_as_string: bool) -> dict:
-    """Schoology lists an enrollment's ``status`` as a string and shows one as a number."""
+def member_data(member: SectionMember, *, self_url: str) -> dict:
+    """An enrollment, in a list or on its own, as Schoology documents it: ``id`` and ``uid``
+    strings, ``admin`` (0 or 1) and ``status`` (1 to 5) numbers."""
     return {
         "id": str(member.id),
         "uid": str(member.uid),
@@ -146,7 +147,7 @@ def member_data(member: SectionMember, *, self_url: str, status_as_string: bool)
         "name_last": member.last_name,
         "name_display": f"{member.first_name} {member.last_name}".strip(),
         "admin": member.admin,
-        "status": str(member.status) if status_as_string else member.status,
+        "status": member.status,
         "links": {"self": self_url},
     }
 
@@ -239,14 +240,8 @@ class EnrollmentOut(serializers.Serializer):
     name_last = serializers.CharField()
     name_display = serializers.CharField()
     admin = serializers.IntegerField(help_text="1 for teachers, 0 for students")
-    status = serializers.CharField(help_text="1 active, 2 expired, 5 archived")
-    links = SelfLinkOut()
-
-
-class EnrollmentDetailOut(EnrollmentOut):
-    """One enrollment on its own: Schoology shows its ``status`` as a number."""
-
     status = serializers.IntegerField(help_text="1 active, 2 expired, 5 archived")
+    links = SelfLinkOut()
 
 
 class EnrollmentListOut(serializers.Serializer):
