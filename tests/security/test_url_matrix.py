@@ -1355,6 +1355,12 @@ ACADEMIC = {
                 methods=("POST",),
             ),
             Call(
+                "records from a day out of range",
+                query=lambda w: {"start_date": FAR_PAST},
+                expect={"GET": roles(422, *READERS)},
+                methods=("GET",),
+            ),
+            Call(
                 "a record of the teacher's class on a day out of range",
                 expect={"POST": roles(422, *ADMIN_WRITE, "teacher", "parent", "other_school")},
                 body=academic_body(lambda w: w.english, first("students"), OUT_OF_RANGE_DAY),

@@ -155,6 +155,20 @@ def test_a_date_out_of_range_is_a_422_naming_the_range(world, monday, api, value
     assert response.json()["detail"][0]["msg"] == RANGE_MESSAGE
 
 
+@pytest.mark.parametrize("name", ["start_date", "end_date"])
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES.values(), ids=OUT_OF_RANGE_DATES.keys())
+def test_a_filter_date_out_of_range_is_a_422_on_the_query(world, api, name, value):
+    response = api.get(**{name: value})
+    assert unprocessable(response) == [["query", name]]
+    assert response.json()["detail"][0]["msg"] == RANGE_MESSAGE
+
+
+@pytest.mark.parametrize("name", ["start_date", "end_date"])
+@pytest.mark.parametrize("value", IMPOSSIBLE_DATES.values(), ids=IMPOSSIBLE_DATES.keys())
+def test_an_impossible_filter_date_is_a_422_on_the_query(world, api, name, value):
+    assert unprocessable(api.get(**{name: value})) == [["query", name]]
+
+
 # --- ids the client may not see ----------------------------------------------------------------
 
 
