@@ -66,7 +66,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Section-style (Schoology) clients may sign their URLs for the vendor's host (api.schoology.com);
-# signatures are also checked against these hosts, which are therefore allowed as Host headers too.
+# signatures are also checked against these hosts, which are therefore allowed as Host headers too,
+# on the section-style paths (/v1/) only (apps/api/sections/hosts.py).
 SECTIONS_SIGNED_HOSTS = env_list("SECTIONS_SIGNED_HOSTS", [])
 ALLOWED_HOSTS += [host for host in SECTIONS_SIGNED_HOSTS if host not in ALLOWED_HOSTS]
 
@@ -113,6 +114,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: one request reads the user's roles, a school's codes and periods once (apps/school/memo.py).
     "apps.school.memo.RequestMemoMiddleware",
+    # Before anything reads the host: a section-style client's foreign Host gets the dialect's
+    # answer, and a host allowed for it (SECTIONS_SIGNED_HOSTS) is refused on every other path.
+    "apps.api.sections.hosts.SectionsHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
