@@ -1493,6 +1493,38 @@ def ps_table(table):
     ]
 
 
+def ps_class_mark(klass, student):
+    """The id of a class mark in the attendance table (a class mark's id is its row's)."""
+    return lambda w, role: {
+        "table": "attendance",
+        "id": str(ClassMark.objects.filter(school_class=klass(w), student=student(w))[0].pk),
+    }
+
+
+def ps_daily_mark(student):
+    """The id of a daily mark in the attendance table: 10^15 plus its row's."""
+    return lambda w, role: {
+        "table": "attendance",
+        "id": str(10**15 + DailyMark.objects.filter(student=student(w))[0].pk),
+    }
+
+
+def ps_period(school):
+    return lambda w, role: {"table": "period", "id": str(Period.objects.filter(school=school(w)).first().pk)}
+
+
+def ps_every_table(label, *, readers=READERS, query=lambda w: {}):
+    return [
+        Call(
+            f"{label}: {table}",
+            lambda w, role, table=table: {"table": table},
+            {"GET": roles(200, *readers)},
+            query=query,
+        )
+        for table in ("attendance_code", "period", "attendance")
+    ]
+
+
 TOKEN = Call(
     "client credentials",
     expect={"GET": roles(405, *API_ROLES), "POST": roles(200, *VALID_CLIENTS)},
@@ -1506,7 +1538,53 @@ POWERSCHOOL = {
     "powerschool:metadata": ApiRoute(
         "powerschool", ("GET",), [Call("any client", expect={"GET": roles(200, *VALID_CLIENTS)}, scoped=False)]
     ),
-    "powerschool:schema_table": ApiRoute("powerschool", ("GET",), [*ps_table("attendance_code"), *ps_table("period")]),
+    "powerschool:schema_table": ApiRoute(
+        "powerschool", ("GET",), [*ps_table("attendance_code"), *ps_table("period"), *ps_table("attendance")]
+    ),
+    # A count is a number whatever the client may see (tests/api/powerschool/test_tables.py
+    # checks which rows it counts); the metadata is the same for every reader.
+    "powerschool:schema_table_count": ApiRoute(
+        "powerschool",
+        ("GET",),
+        ps_every_table("the client's school", query=lambda w: {"q": f"schoolid=={w.school.number}"}),
+    ),
+    "powerschool:schema_table_metadata": ApiRoute("powerschool", ("GET",), ps_every_table("columns")),
+    "powerschool:schema_table_row": ApiRoute(
+        "powerschool",
+        ("GET",),
+        [
+            *three(
+                "a class mark",
+                ps_class_mark(lambda w: w.english, first("students")),
+                ps_class_mark(lambda w: w.science, first("year8_students")),
+                ps_class_mark(lambda w: w.far_class, first("far_students")),
+                methods=("GET",),
+                read_own=("teacher", "parent"),
+            ),
+            *three(
+                "a daily mark",
+                ps_daily_mark(first("students")),
+                ps_daily_mark(first("year8_students")),
+                ps_daily_mark(first("far_students")),
+                methods=("GET",),
+                read_own=("teacher", "parent"),
+            ),
+            Call(
+                "a period of the client's school",
+                ps_period(lambda w: w.school),
+                {"GET": roles(200, *ADMIN_READ, "teacher", "parent")},
+            ),
+            Call(
+                "a period of the other school", ps_period(lambda w: w.other_school), {"GET": roles(200, "other_school")}
+            ),
+            Call("an id no record has", lambda w, role: {"table": "attendance", "id": str(10**15 - 1)}),
+        ],
+    ),
+    "powerschool:unknown": ApiRoute(
+        "powerschool",
+        ("GET", "POST", "PUT", "PATCH", "DELETE"),
+        [Call("a path PowerSchool has not", lambda w, role: {"path": "v1/student/5"}, scoped=False)],
+    ),
     "powerschool:batch_daily_time": ApiRoute("powerschool", ("POST",), [*ps_writes(), ps_out_of_range()]),
     "powerschool:daily_time": ApiRoute("powerschool", ("POST",), [*ps_writes(), ps_out_of_range()]),
     "powerschool:meeting_interval": ApiRoute(
