@@ -188,7 +188,7 @@ TABLE_ERRORS = {400: s.PowerSchoolValidationFailedOut, 404: s.PowerSchoolValidat
 def table_named(table: str) -> selectors.Table:
     found = selectors.TABLES.get(table.lower())
     if found is None:
-        raise NotFound(f"Table {table.lower()} not found")
+        raise NotFound(f"Table {table.lower()[:60]} not found")
     return found
 
 
@@ -320,6 +320,7 @@ def schema_table_metadata(request, table: str):
 
 @extend_schema(
     tags=[TAG_TABLES],
+    operation_id="ws_schema_table_row_retrieve",
     summary="One row of a table, by id (a write's ref names one of attendance)",
     parameters=[
         TABLE_PARAMETER,
