@@ -27,7 +27,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 migrate: install
-	$(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py migrate --noinput
 
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
@@ -41,7 +41,7 @@ serve: install
 # Tests run in parallel, one pytest-xdist worker per core, each with its own test database.
 TEST_WORKERS ?= auto
 test: install
-	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-migrations
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

@@ -26,6 +26,8 @@ def check(url: str) -> None:
     """Up, down to zero app by app (the last migrated first), and up again, on ``url``."""
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attendance_site.settings")
+    # A throwaway database signs and encrypts nothing that lasts: a key of its own, as DEBUG is off.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     sys.path.insert(0, str(ROOT))
     import django
 

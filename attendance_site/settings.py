@@ -11,6 +11,8 @@ import dj_database_url
 from csp import constants as _csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
+from attendance_site import keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -45,27 +47,45 @@ def env_int(name: str, default: int) -> int:
 
 DEBUG = env_bool("DEBUG", False)
 
-_DEV_SECRET = "rollbook-development-only-secret-key-never-use-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY") or ""
-if not SECRET_KEY:
-    if not DEBUG and not env_bool("ROLLBOOK_ALLOW_DEV_SECRET", True):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = _DEV_SECRET
+# With DEBUG off the server refuses to start on a missing, short or public key (the development
+# key only signs sessions when DEBUG is on). Old keys stay valid for reading signed values while
+# SECRET_KEY_FALLBACKS lists them: README, "Rotating keys".
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+if DEBUG:
+    SECRET_KEY = SECRET_KEY or keys.DEVELOPMENT_SECRET_KEY
+else:
+    for _name, _value in [("SECRET_KEY", SECRET_KEY), *(("SECRET_KEY_FALLBACKS", v) for v in SECRET_KEY_FALLBACKS)]:
+        if _problem := keys.secret_key_problem(_value):
+            raise ImproperlyConfigured(
+                f"{_name} {_problem}. With DEBUG off Rollbook needs a long random SECRET_KEY of your own "
+                f"({keys.MAKE_ONE}); see README, Production. For development only, set DEBUG=true."
+            )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Section-style (Schoology) clients may sign their URLs for the vendor's host (api.schoology.com);
-# signatures are also checked against these hosts, which are therefore allowed as Host headers too.
+# signatures are also checked against these hosts, which are therefore allowed as Host headers too,
+# on the section-style paths (/v1/) only (apps/api/sections/hosts.py).
 SECTIONS_SIGNED_HOSTS = env_list("SECTIONS_SIGNED_HOSTS", [])
 ALLOWED_HOSTS += [host for host in SECTIONS_SIGNED_HOSTS if host not in ALLOWED_HOSTS]
 
 # Lifetime of a PowerSchool (OAuth2 client credentials) access token.
 POWERSCHOOL_TOKEN_SECONDS = env_int("POWERSCHOOL_TOKEN_SECONDS", 3600)
 
-# Key that encrypts recoverable secrets (OAuth 1.0a consumer secrets) at rest.
-# Defaults to one derived from SECRET_KEY; set it on its own to rotate SECRET_KEY safely.
+# Key that encrypts recoverable secrets (OAuth 1.0a consumer secrets) at rest. Defaults to one
+# derived from SECRET_KEY; set it on its own to rotate SECRET_KEY safely. Secrets encrypted with
+# a key in FIELD_ENCRYPTION_KEY_FALLBACKS (or derived from SECRET_KEY or its fallbacks) still open,
+# until `manage.py reencrypt_secrets` has encrypted them all with FIELD_ENCRYPTION_KEY.
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+FIELD_ENCRYPTION_KEY_FALLBACKS = env_list("FIELD_ENCRYPTION_KEY_FALLBACKS", [])
+for _name, _value in [
+    *([("FIELD_ENCRYPTION_KEY", FIELD_ENCRYPTION_KEY)] if FIELD_ENCRYPTION_KEY else []),
+    *(("FIELD_ENCRYPTION_KEY_FALLBACKS", v) for v in FIELD_ENCRYPTION_KEY_FALLBACKS),
+]:
+    if _problem := keys.field_key_problem(_value, debug=DEBUG):
+        raise ImproperlyConfigured(f"{_name} {_problem}; see README, Rotating keys.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -94,6 +114,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: one request reads the user's roles, a school's codes and periods once (apps/school/memo.py).
     "apps.school.memo.RequestMemoMiddleware",
+    # Before anything reads the host: a section-style client's foreign Host gets the dialect's
+    # answer, and a host allowed for it (SECTIONS_SIGNED_HOSTS) is refused on every other path.
+    "apps.api.sections.hosts.SectionsHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -240,6 +263,13 @@ _RATE = r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)"
 if API_RATE_LIMIT != "off" and not re.fullmatch(_RATE, API_RATE_LIMIT):
     raise ImproperlyConfigured(f"API_RATE_LIMIT must be like 600/min or off, not {API_RATE_LIMIT!r}")
 
+# Token requests to /oauth/access_token (PowerSchool), right or wrong, per client id and per address.
+POWERSCHOOL_TOKEN_RATE_LIMIT = os.environ.get("POWERSCHOOL_TOKEN_RATE_LIMIT", "30/min").strip().lower()
+if POWERSCHOOL_TOKEN_RATE_LIMIT != "off" and not re.fullmatch(_RATE, POWERSCHOOL_TOKEN_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"POWERSCHOOL_TOKEN_RATE_LIMIT must be like 30/min or off, not {POWERSCHOOL_TOKEN_RATE_LIMIT!r}"
+    )
+
 # The rate limits count in the cache. The default (memory) counts per process: with several
 # workers set CACHE_URL to a cache they share, e.g. db://rollbook_cache (after
 # `manage.py createcachetable`) or redis://host:6379/0 (needs the redis package).
@@ -261,6 +291,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     # Per API client, at API_RATE_LIMIT; each dialect answers 429 in its own shape with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.ApiClientRateThrottle"],
+    # A limit by address counts the address the proxy appended to X-Forwarded-For (BEHIND_PROXY),
+    # never one a client wrote there itself.
+    "NUM_PROXIES": 1 if BEHIND_PROXY else 0,
     "UNAUTHENTICATED_USER": None,
 }
 

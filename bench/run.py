@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -871,6 +872,8 @@ def write_markdown(path: Path, generated: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # One key for the whole run (bench/settings.py): every process and gunicorn worker inherits it.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1 5", help='scales to run, e.g. "1 5" (default) or "0.1"')
     parser.add_argument("--db-prefix", default="rollbook_bench")

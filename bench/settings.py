@@ -4,6 +4,7 @@ pointed at the benchmark's own PostgreSQL database (``BENCH_DB``), DEBUG off, an
 from __future__ import annotations
 
 import os
+import secrets
 import warnings
 
 BENCH_DB = os.environ.get("BENCH_DB", "rollbook_bench")
@@ -12,6 +13,9 @@ BENCH_PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 # JIT off), so the benchmark measures the database as production configures it.
 os.environ["DATABASE_URL"] = f"{BENCH_PG}/{BENCH_DB}"
 os.environ.setdefault("CONN_MAX_AGE", "600")
+# The benchmark's databases are throwaway, and DEBUG is off: a key made for the run. bench/run.py
+# makes it once, so the server's workers and the process that times them share it.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 from attendance_site.settings import *  # noqa: E402, F403
 from attendance_site.settings import ALLOWED_HOSTS, DATABASES  # noqa: E402

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from attendance_site.keys import derived_field_key
 
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 SCOPES = ("read:attendance", "write:attendance", "read:all", "write:all")
@@ -24,11 +25,18 @@ def hash_secret(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _fernet() -> Fernet:
-    key = settings.FIELD_ENCRYPTION_KEY
-    if not key:
-        key = base64.urlsafe_b64encode(hashlib.sha256(f"rollbook-fields:{settings.SECRET_KEY}".encode()).digest())
-    return Fernet(key)
+def field_keys() -> list[bytes]:
+    """The keys of stored secrets, the one that encrypts first: ``FIELD_ENCRYPTION_KEY`` (else the
+    key derived from ``SECRET_KEY``), then the older ones that still open what they encrypted:
+    ``FIELD_ENCRYPTION_KEY_FALLBACKS`` and the keys derived from ``SECRET_KEY`` and its fallbacks."""
+    derived = [derived_field_key(k) for k in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]]
+    primary = settings.FIELD_ENCRYPTION_KEY.encode() if settings.FIELD_ENCRYPTION_KEY else derived[0]
+    found = [primary, *(k.encode() for k in settings.FIELD_ENCRYPTION_KEY_FALLBACKS), *derived]
+    return list(dict.fromkeys(found))
+
+
+def _fernet() -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in field_keys()])
 
 
 def encrypt(value: str) -> str:
@@ -38,6 +46,14 @@ def encrypt(value: str) -> str:
 def decrypt(value: str) -> str | None:
     try:
         return _fernet().decrypt(value.encode()).decode()
+    except InvalidToken:
+        return None
+
+
+def reencrypt(value: str) -> str | None:
+    """``value`` encrypted again with the first key; None when no key opens it."""
+    try:
+        return _fernet().rotate(value.encode()).decode()
     except InvalidToken:
         return None
 

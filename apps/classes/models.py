@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from apps.school.constraints import same_school
+from apps.school.dates import DateRange
 from apps.school.models import (
     AcademicYear,
     AttendanceCode,
@@ -41,8 +42,8 @@ class SchoolClass(SchoolOwned):
     subject = models.CharField(max_length=200, blank=True)
     grade = models.CharField(max_length=20, blank=True)
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="classes")
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[DateRange()])
+    end_date = models.DateField(validators=[DateRange()])
     archived = models.BooleanField(default=False)
     teachers = models.ManyToManyField(Teacher, through="TeacherAssignment", related_name="classes", blank=True)
 
@@ -84,8 +85,8 @@ class Enrollment(SchoolOwned):
     sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
     school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="enrollments")
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrollments")
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, validators=[DateRange()])
+    end_date = models.DateField(null=True, blank=True, validators=[DateRange()])
 
     class Meta:
         constraints = [

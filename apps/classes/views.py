@@ -3,7 +3,6 @@ saves through HTMX, both through ``record_class_marks``."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -31,20 +30,17 @@ from apps.classes.selectors import (
 from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
 from apps.homeroom.selectors import year_groups_advised_on
 from apps.school.access import Roles, earliest_editable_date, get_class_for_user, schools_for
+from apps.school.dates import EARLIEST, LATEST, read_date
 from apps.school.models import AttendanceCode, Period, School
 from apps.school.selectors import codes_for_school
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
 
 def parse_day(value: str | None) -> date:
-    """A YYYY-MM-DD date from a URL, or a 404."""
-    if not value or not ISO_DATE.match(value):
+    """A YYYY-MM-DD date from a URL (between 1900 and 2200, apps/school/dates.py), or a 404."""
+    day = read_date(value)
+    if day is None:
         raise Http404("Not a date")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Http404("Not a date") from None
+    return day
 
 
 # --- reading a roll form (shared with the homeroom roll) -------------------------------------------
@@ -194,7 +190,14 @@ def today(request):
         raise Http404("No rolls for this account")
     school = schools_for(request.user).first()
     this_day = school.today() if school else timezone.localdate()
-    day = parse_day(request.GET["date"]) if request.GET.get("date") else this_day
+    day = read_date(request.GET["date"]) if request.GET.get("date") else this_day
+    if day is None:
+        return render(
+            request,
+            "classes/bad_date.html",
+            {"value": request.GET["date"], "earliest": EARLIEST, "latest": LATEST, "this_day": this_day},
+            status=400,
+        )
     # No rolls to take on a weekend or in the holidays (the rolls themselves stay open by address).
     closed = why_not_a_school_day(school, day) if school else ""
     return render(
@@ -210,6 +213,8 @@ def today(request):
             "year_groups": [] if closed else year_groups_advised_on(request.user, day),
             "is_admin": roles.admin,
             "roles": roles,  # already looked up: spares the context processor its queries
+            "earliest": EARLIEST,
+            "latest": LATEST,
         },
     )
 

@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 
 from apps.excusals.models import MAX_EXCUSAL_DAYS
+from apps.school.dates import DayField
 from apps.school.models import Student
 
 MAX_REASON_LENGTH = 1000
@@ -39,13 +40,6 @@ def service_errors_to_form(form: forms.Form, errors: dict[str, list[str]]) -> No
             form.add_error(field, text if text.endswith(".") else text + ".")
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 class ChildChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Student) -> str:
         return obj.full_name
@@ -59,11 +53,10 @@ class ExcusalForm(forms.Form):
         label="Who is the excusal for?",
         error_messages={"invalid_choice": "Choose one of your own children."},
     )
-    start_date = forms.DateField(label="First day away", widget=DateInput())
-    end_date = forms.DateField(
+    start_date = DayField(label="First day away")
+    end_date = DayField(
         label="Last day away",
         required=False,
-        widget=DateInput(),
         help_text=f"Leave it empty for a single day. One excusal covers 1 to {MAX_EXCUSAL_DAYS} days in a row, "
         "weekends included.",
     )
@@ -88,9 +81,8 @@ class ExcusalForm(forms.Form):
 
 
 class ExcusalChangeForm(forms.Form):
-    end_date = forms.DateField(
+    end_date = DayField(
         label="Last day away",
-        widget=DateInput(),
         help_text=f"At most {MAX_EXCUSAL_DAYS} days from the first day, weekends included.",
     )
     comment = forms.CharField(
@@ -99,4 +91,4 @@ class ExcusalChangeForm(forms.Form):
 
 
 class OfficeDateForm(forms.Form):
-    date = forms.DateField(label="Date", widget=DateInput())
+    date = DayField(label="Date")

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from apps.excusals.models import MAX_EXCUSAL_DAYS, Excusal
 from apps.school.access import is_school_admin
+from apps.school.dates import OUT_OF_RANGE, in_range
 from apps.school.models import Guardianship, Parent, Student
 from apps.school.text import unstorable
 
@@ -42,6 +43,11 @@ def may_change_excusal(actor, excusal: Excusal) -> bool:
 
 def _check(student: Student, start: date, end: date, *, excluding: int | None = None) -> None:
     errors: dict[str, list[str]] = {}
+    for name, value in (("start_date", start), ("end_date", end)):
+        if not in_range(value):
+            errors[name] = [OUT_OF_RANGE]
+    if errors:
+        raise ExcusalError(errors)
     if end < start:
         errors["end_date"] = ["must be on or after the start date"]
     else:

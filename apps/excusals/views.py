@@ -10,11 +10,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from apps.excusals import selectors
 from apps.excusals.forms import ExcusalChangeForm, ExcusalForm, OfficeDateForm, service_errors_to_form
 from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update, may_change_excusal
+from apps.school.dates import read_date
 
 RECENT_DAYS = 30
 
@@ -32,18 +32,11 @@ def _today(children) -> date:
     return children[0].school.today() if children else timezone.localdate()
 
 
-def _date_or_none(raw: str | None) -> date | None:
-    try:
-        return parse_date(raw or "")
-    except ValueError:  # well formed but not a day, e.g. 2026-02-31
-        return None
-
-
 def _month(raw: str | None, today: date) -> date:
-    """The month asked for as YYYY-MM, else this month."""
+    """The month asked for as YYYY-MM (in Rollbook's range of dates), else this month."""
     if raw and len(raw) == 7:
-        parsed = _date_or_none(f"{raw}-01")
-        if parsed is not None and 2000 <= parsed.year <= 2100:
+        parsed = read_date(f"{raw}-01")
+        if parsed is not None:
             return parsed
     return today.replace(day=1)
 
@@ -173,7 +166,7 @@ def excusal_new(request):
             initial["child"] = selectors.get_child_for_parent(request.user, wanted).pk
         elif len(children) == 1:
             initial["child"] = children[0].pk
-        start = _date_or_none(request.GET.get("start"))
+        start = read_date(request.GET.get("start"))  # a link's prefill: one that is no date is left out
         if start is not None:
             initial["start_date"] = start
             initial["end_date"] = start
@@ -260,4 +253,5 @@ def office(request):
             "absences": selectors.unexcused_absences_on(school, day),
             "section": "excusals",
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,  # the date is refused (and today shown)
     )

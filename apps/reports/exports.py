@@ -17,6 +17,19 @@ from apps.reports.selectors import AuditRow, ChronicRow, Figures, Meeting, Repor
 
 FORMATS = {"csv", "xlsx"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A text cell starting with one of these is a formula (or a DDE call) to a spreadsheet program:
+# a name such as =HYPERLINK(…) must stay text (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell as CSV writes it: text that a spreadsheet would run gets a leading quote, which
+    makes it text; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @dataclass
@@ -155,9 +168,9 @@ def csv_text(tables: list[Table]) -> str:
         if len(tables) > 1:
             if i:
                 writer.writerow([])
-            writer.writerow([table.title])
-        writer.writerow(table.headers)
-        writer.writerows([["" if cell is None else cell for cell in row] for row in table.rows])
+            writer.writerow([csv_cell(table.title)])
+        writer.writerow([csv_cell(cell) for cell in table.headers])
+        writer.writerows([[csv_cell(cell) for cell in row] for row in table.rows])
     return out.getvalue()
 
 
@@ -183,6 +196,11 @@ def workbook_bytes(tables: list[Table]) -> bytes:
             cell.font = Font(bold=True)
         for row in table.rows:
             sheet.append(row)
+        # openpyxl stores text starting with "=" as a formula: every text cell is a string.
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
         sheet.freeze_panes = "B2"
         for index, header in enumerate(table.headers, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(str(header)) + 2))

@@ -10,14 +10,8 @@ from django import forms
 from apps.classes.models import Channel, SchoolClass
 from apps.reports.selectors import MAX_UNMARKED_DAYS, SOURCES
 from apps.reports.services import COLOUR, MAX_ADJUSTMENT, MAX_EDIT_DAYS
+from apps.school.dates import DayField
 from apps.school.models import AttendanceCode, School, Student, Term, YearGroup
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _term_choices(terms: list[Term]) -> list[tuple[str, str]]:
@@ -55,8 +49,8 @@ class ReportFilterForm(forms.Form):
 
 
 class UnmarkedForm(forms.Form):
-    start = forms.DateField(widget=DateInput(), label="From")
-    end = forms.DateField(widget=DateInput(), label="To")
+    start = DayField(label="From")
+    end = DayField(label="To")
 
     def clean(self):
         data = super().clean()
@@ -110,7 +104,7 @@ class AuditFilterForm(forms.Form):
     school_class = forms.ModelChoiceField(
         queryset=SchoolClass.objects.none(), required=False, empty_label="Any class", label="Class"
     )
-    date = forms.DateField(required=False, widget=DateInput(), label="Date of the mark")
+    date = DayField(required=False, label="Date of the mark")
     channel = forms.ChoiceField(choices=[("", "Any channel"), *Channel.choices], required=False)
 
     def __init__(self, data, *, school: School):

@@ -155,7 +155,9 @@ def unmarked(request):
     school = selectors.office_school(request.user)
     now = _now(school)
     today = now.date()
-    form = UnmarkedForm(request.GET or {"start": today - timedelta(days=6), "end": today}, label_suffix="")
+    # The last seven days unless the filter names others (an export link may name none).
+    params = {"start": today - timedelta(days=6), "end": today, **request.GET.dict()}
+    form = UnmarkedForm(params, label_suffix="")
     meetings = []
     if form.is_valid():
         meetings = selectors.unmarked_rolls(school, form.cleaned_data["start"], form.cleaned_data["end"], now=now)
@@ -177,6 +179,7 @@ def unmarked(request):
             "query": _query_without_format(request) or f"start={form.data.get('start')}&end={form.data.get('end')}",
             "section": "unmarked",
         },
+        status=200 if form.is_valid() else 400,
     )
 
 
@@ -565,7 +568,14 @@ def adjustment_delete(request, adjustment_id: int):
 def audit_log(request):
     school = selectors.office_school(request.user)
     form = AuditFilterForm(request.GET or None, school=school)
-    data = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():  # a filter that cannot be read: refused, not ignored
+        return render(
+            request,
+            "reports/audit.html",
+            {"school": school, "form": form, "rows": [], "query": "", "section": "audit"},
+            status=400,
+        )
+    data = form.cleaned_data if form.is_bound else {}
     student_ids = None
     if data.get("student"):
         text = data["student"].strip()

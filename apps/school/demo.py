@@ -170,6 +170,24 @@ def find_demo_school() -> School | None:
     return School.objects.filter(Q(number=DEMO_SCHOOL_NUMBER) | Q(sourced_id=DEMO_SOURCED_ID)).first()
 
 
+def real_schools() -> list[School]:
+    """The schools of this database that are not the demo school."""
+    return list(School.objects.exclude(Q(number=DEMO_SCHOOL_NUMBER) | Q(sourced_id=DEMO_SOURCED_ID)).order_by("name"))
+
+
+def refuse_beside_real_schools() -> None:
+    """A demo beside real schools shares their database, their logins' table and their API, and
+    its logins and password are public: only when asked for (``--beside-real-schools``)."""
+    real = real_schools()
+    if real:
+        named = ", ".join(s.name for s in real[:3]) + (f" and {len(real) - 3} more" if len(real) > 3 else "")
+        raise DemoError(
+            f"This database holds real schools ({named}): a demo school beside them is refused, as its "
+            f"logins and their password ({DEMO_PASSWORD}) are public. Use a database of its own for the "
+            "demo, or run with --beside-real-schools if you mean it."
+        )
+
+
 def delete_demo_school() -> bool:
     """Remove the demo school, its rows and the logins that belong to nothing else."""
     school = find_demo_school()
@@ -264,8 +282,12 @@ class _Names:
         return name
 
 
-def build_demo_school(*, seed: int = 1, students: int = 150, weeks: int = 3, api_client: bool = True) -> DemoSchool:
+def build_demo_school(
+    *, seed: int = 1, students: int = 150, weeks: int = 3, api_client: bool = True, beside_real_schools: bool = False
+) -> DemoSchool:
     """Build the demo school. Everything but the dates of the marks follows from ``seed``."""
+    if not beside_real_schools:
+        refuse_beside_real_schools()
     if students < 1:
         raise DemoError("--students must be at least 1")
     if weeks < 0:
@@ -339,9 +361,10 @@ def build_demo_school(*, seed: int = 1, students: int = 150, weeks: int = 3, api
             first_name=admin_first,
             last_name=admin_last,
             email=f"office@{EMAIL_DOMAIN}",
-            # The demo admin may also explore the Django admin at /django-admin/.
-            is_staff=True,
-            is_superuser=True,
+            # A school admin, as any school's office has: not staff, not a superuser, so that even
+            # beside another school it reaches nothing but the demo school (never /django-admin/).
+            is_staff=False,
+            is_superuser=False,
         )
         names.usernames.add("admin")
         Administrator.objects.create(

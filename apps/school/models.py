@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from apps.school.constraints import same_school
+from apps.school.dates import DateRange
 
 
 def validate_timezone(value: str) -> None:
@@ -69,8 +70,8 @@ class AcademicYear(SchoolOwned):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
     name = models.CharField(max_length=100)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[DateRange()])
+    end_date = models.DateField(validators=[DateRange()])
 
     class Meta:
         ordering = ["start_date"]
@@ -88,8 +89,8 @@ class Term(SchoolOwned):
     sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
     academic_year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="terms")
     name = models.CharField(max_length=100)
-    start_date = models.DateField()
-    end_date = models.DateField()
+    start_date = models.DateField(validators=[DateRange()])
+    end_date = models.DateField(validators=[DateRange()])
 
     class Meta:
         ordering = ["start_date"]

@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.db.models import Max, Q
 
 from apps.classes.models import Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
+from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
 from apps.school.models import (
     AcademicYear,
     Administrator,
@@ -68,7 +69,6 @@ SCHOOL_DAYS = (1, 2, 3, 4, 5)
 # Anything Django's username validator would refuse (spaces, quotes, …) becomes a dot, so that
 # "Mary Archer" logs in as "Mary.Archer" and the login stays editable in the admin.
 USERNAME_UNSAFE = re.compile(r"[^\w.@+-]+")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 USER_ID = re.compile(r"\{\s*[^:{}]*:\s*([^{}]*?)\s*\}")
 
 KINDS = (
@@ -324,13 +324,13 @@ class RowChecker:
             if required:
                 self.problems.add(row.where, f"{column} is empty")
             return None
-        try:
-            if ISO_DATE.fullmatch(value):
-                return date.fromisoformat(value)
-        except ValueError:
-            pass
-        self.problems.add(row.where, f"{column} {value!r} is not a date (YYYY-MM-DD)")
-        return None
+        found = parse_iso(value)
+        if found is None:
+            self.problems.add(row.where, f"{column} {value!r} is not a date (YYYY-MM-DD)")
+        elif not in_range(found):
+            self.problems.add(row.where, f"{column} {value!r} {OUT_OF_RANGE}")
+            found = None
+        return found
 
     def common(self, rows: list[Row]) -> list[Row]:
         """sourcedId present and unique, status known."""

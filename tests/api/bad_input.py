@@ -117,6 +117,15 @@ IMPOSSIBLE_DATES = {
     "superscript digits": "²⁰²⁶-⁰²-⁰²",
 }
 
+# Real dates, but none a school keeps: Rollbook takes 1900-01-01 to 2200-12-31 (apps/school/dates.py).
+OUT_OF_RANGE_DATES = {
+    "the year 1": "0001-01-01",
+    "the day before 1900": "1899-12-31",
+    "the day after 2200": "2201-01-01",
+    "the last day Python has": "9999-12-31",
+}
+RANGE_MESSAGE = "must be between 1900-01-01 and 2200-12-31"
+
 # Notes that must come back exactly as they were sent.
 UNICODE_NOTES = {
     "emoji": "Ill 🤒 – back on Monday 👍🏽",

@@ -82,10 +82,22 @@ def test_period_labels_count_from_zero_when_the_school_does(client, world, teach
     assert "Period 0</span>" in html and "Period 2</span>" in html and "Period 1</span>" not in html
 
 
-@pytest.mark.parametrize("bad", ["tomorrow", "2026-02-30", "2026-1-1"])
-def test_a_bad_date_is_404(client, world, teacher, bad):
+@pytest.mark.parametrize(
+    "bad", ["tomorrow", "2026-02-30", "2026-1-1", "0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31"]
+)
+def test_a_bad_or_out_of_range_date_is_a_clear_400(client, world, teacher, bad):
     client.force_login(teacher)
-    assert client.get(TODAY, {"date": bad}).status_code == 404
+    response = client.get(TODAY, {"date": bad})
+    assert response.status_code == 400
+    assert "is not a date between 1 January 1900 and 31 December 2200" in response.content.decode()
+
+
+@pytest.mark.parametrize("edge", ["1900-01-01", "2200-12-31"])
+def test_the_first_and_last_days_rollbook_takes_are_shown(client, world, teacher, edge):
+    client.force_login(teacher)
+    response = client.get(TODAY, {"date": edge})
+    assert response.status_code == 200
+    assert 'min="1900-01-01" max="2200-12-31"' in response.content.decode()
 
 
 def test_parents_have_no_today_page_and_anonymous_signs_in(client, world, parent):

@@ -43,12 +43,20 @@ def test_any_date_through_the_date_picker(client, world, admin, child, monday):
     assert f'href="?date={earlier - timedelta(days=1):%Y-%m-%d}" rel="prev"' in html
 
 
-def test_a_bad_date_says_so_and_shows_today(client, world, admin):
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("2026-02-31", "Enter a valid date."),
+        ("0001-01-01", "Choose a date between 1 January 1900 and 31 December 2200."),
+        ("9999-12-31", "Choose a date between 1 January 1900 and 31 December 2200."),
+    ],
+)
+def test_a_bad_date_is_a_400_that_says_so_and_shows_today(client, world, admin, bad, message):
     client.force_login(admin)
-    response = client.get(OFFICE, {"date": "2026-02-31"})
-    assert response.status_code == 200
+    response = client.get(OFFICE, {"date": bad})
+    assert response.status_code == 400
     assert response.context["day"] == world.school.today()
-    assert "Enter a valid date. Showing today." in response.content.decode()
+    assert f"{message} Showing today." in response.content.decode()
 
 
 def test_unexcused_absences_link_to_their_rolls(client, world, admin, child, monday):

@@ -106,13 +106,54 @@ def test_without_reset_a_second_demo_school_is_refused(db):
     assert School.objects.filter(number=DEMO_SCHOOL_NUMBER).count() == 1
 
 
-def test_reset_leaves_other_schools_and_their_people_alone(db):
+def real_school() -> School:
     school = f.make_school("Northfield School")
     teacher = f.make_teacher(school, "tess")
     students = f.make_students(school, 3, f.make_year_group(school, "Year 7", teacher))
     f.make_class(school, "7A English", [teacher], students)
-    seed("--students", "30", "--weeks", "1")
-    seed("--students", "30", "--weeks", "1", "--reset")
+    return school
+
+
+@pytest.mark.parametrize("reset", [[], ["--reset"]])
+def test_a_demo_beside_real_schools_is_refused_unless_asked_for(db, reset):
+    school = real_school()
+    with pytest.raises(CommandError) as refused:
+        seed("--students", "10", "--weeks", "0", *reset)
+    assert "This database holds real schools (Northfield School)" in str(refused.value)
+    assert "--beside-real-schools" in str(refused.value)
+    assert list(School.objects.all()) == [school]
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_reset_refuses_before_deleting_anything_beside_real_schools(db):
+    real_school()
+    seed("--students", "10", "--weeks", "0", "--beside-real-schools")
+    with pytest.raises(CommandError, match="real schools"):
+        seed("--students", "10", "--weeks", "0", "--reset")
+    assert School.objects.filter(number=DEMO_SCHOOL_NUMBER).exists()  # the old demo is still there
+
+
+def test_the_demo_admin_is_a_school_admin_not_a_superuser(db, client):
+    school = real_school()
+    seed("--students", "10", "--weeks", "0", "--beside-real-schools", "--no-api-client")
+    admin = get_user_model().objects.get(username="admin")
+    assert (admin.is_staff, admin.is_superuser) == (False, False)
+    assert admin.get_all_permissions() == set()
+    assert list(admin.admin_roles.values_list("school__number", flat=True)) == [DEMO_SCHOOL_NUMBER]
+
+    assert client.post(reverse("login"), {"username": "admin", "password": DEMO_PASSWORD}).status_code == 302
+    assert client.get(reverse("reports:dashboard")).status_code == 200  # the demo school's office
+    # The real school's rows are not the demo admin's: neither in Rollbook nor in the Django admin.
+    far = reverse("admin:school_school_change", args=[school.pk])
+    assert client.get(far).status_code == 302 and client.get(far).url.startswith("/django-admin/login/")
+    real_class = SchoolClass.objects.get(school=school)
+    assert client.get(reverse("reports:class_report", args=[real_class.pk])).status_code == 404
+
+
+def test_reset_leaves_other_schools_and_their_people_alone(db):
+    school = real_school()
+    seed("--students", "30", "--weeks", "1", "--beside-real-schools")
+    seed("--students", "30", "--weeks", "1", "--reset", "--beside-real-schools")
     assert Student.objects.filter(school=school).count() == 3
     assert Enrollment.objects.filter(school=school).count() == 3
     assert get_user_model().objects.filter(username="tess").exists()

@@ -407,6 +407,12 @@ def test_a_bad_reference_found_after_writes_began_rolls_everything_back(export):
             {"endDate": "2020-18-12"},
             "academicSessions.csv line 3: endDate '2020-18-12' is not a date (YYYY-MM-DD)",
         ),
+        (
+            "academicSessions",
+            FALL,
+            {"endDate": "9999-12-31"},
+            "academicSessions.csv line 3: endDate '9999-12-31' must be between 1900-01-01 and 2200-12-31",
+        ),
         ("classes", ENGLISH, {"classType": "lab"}, "classes.csv line 2: classType 'lab' is not a OneRoster class type"),
         (
             "classes",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -306,6 +306,21 @@ def rolls(kind: str, methods: tuple[str, ...], *, get=200, post=302, student: bo
 
 
 OFFICE = ("admin", "other_school_admin")
+# A real date, but none Rollbook takes (apps/school/dates.py: 1900-01-01 to 2200-12-31).
+FAR_FUTURE, FAR_PAST = "9999-12-31", "0001-01-01"
+
+
+def out_of_range_roll(kind: str, *, get=404, student: bool = False) -> Page:
+    """The teacher's own roll on a day out of range: no such roll, for everyone (a page that
+    only takes POST answers GET with 405 first)."""
+    make = english if kind == "class" else year7
+
+    def kwargs(w):
+        found = {**make(w), "date": FAR_FUTURE}
+        return {**found, "student_id": w.students[0].pk} if student else found
+
+    expect = {"GET": roles(405, *SIGNED_IN)} if get == 405 else {}
+    return Page(f"own {kind} on a day out of range", kwargs, expect, form=lambda w: {"matrix": "1"})
 
 
 def office_page(get=200, post=None) -> list[Page]:
@@ -384,15 +399,59 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
     ),
     "classes:today": (
         ("GET",),
-        [Page("nothing", expect={"GET": roles(200, "admin", "teacher", "other_teacher", "other_school_admin")})],
+        [
+            Page("nothing", expect={"GET": roles(200, "admin", "teacher", "other_teacher", "other_school_admin")}),
+            *(
+                Page(
+                    f"the day {day}",
+                    query=lambda w, day=day: {"date": day},
+                    expect={"GET": roles(400, "admin", "teacher", "other_teacher", "other_school_admin")},
+                )
+                for day in (FAR_FUTURE, FAR_PAST)
+            ),
+        ],
     ),
-    "classes:roll": (("GET", "POST"), rolls("class", ("GET", "POST"))),
-    "classes:roll_student": (("GET", "POST"), rolls("class", ("GET", "POST"), get=405, student=True)),
-    "classes:roll_all_present": (("GET", "POST"), rolls("class", ("GET", "POST"), get=405)),
-    "homeroom:roll": (("GET", "POST"), rolls("homeroom", ("GET", "POST"))),
-    "homeroom:roll_student": (("GET", "POST"), rolls("homeroom", ("GET", "POST"), get=405, student=True)),
-    "homeroom:roll_all_present": (("GET", "POST"), rolls("homeroom", ("GET", "POST"), get=405)),
-    "excusals:family": (("GET",), [Page("nothing", expect={"GET": roles(200, "parent", "other_parent")})]),
+    "classes:roll": (
+        ("GET", "POST"),
+        [*rolls("class", ("GET", "POST")), out_of_range_roll("class")],
+    ),
+    "classes:roll_student": (
+        ("GET", "POST"),
+        [
+            *rolls("class", ("GET", "POST"), get=405, student=True),
+            out_of_range_roll("class", get=405, student=True),
+        ],
+    ),
+    "classes:roll_all_present": (
+        ("GET", "POST"),
+        [*rolls("class", ("GET", "POST"), get=405), out_of_range_roll("class", get=405)],
+    ),
+    "homeroom:roll": (
+        ("GET", "POST"),
+        [*rolls("homeroom", ("GET", "POST")), out_of_range_roll("homeroom")],
+    ),
+    "homeroom:roll_student": (
+        ("GET", "POST"),
+        [
+            *rolls("homeroom", ("GET", "POST"), get=405, student=True),
+            out_of_range_roll("homeroom", get=405, student=True),
+        ],
+    ),
+    "homeroom:roll_all_present": (
+        ("GET", "POST"),
+        [*rolls("homeroom", ("GET", "POST"), get=405), out_of_range_roll("homeroom", get=405)],
+    ),
+    "excusals:family": (
+        ("GET",),
+        [
+            Page("nothing", expect={"GET": roles(200, "parent", "other_parent")}),
+            Page(
+                "a month out of range (this month instead)",
+                query=lambda w: {"month": FAR_FUTURE[:7]},
+                expect={"GET": roles(200, "parent", "other_parent")},
+            ),
+        ],
+    ),
     "excusals:child": (
         ("GET",),
         [
@@ -436,6 +495,13 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
                 expect={"GET": roles(200, "parent", "other_parent"), "POST": {"parent": 302, "other_parent": 200}},
                 writers=("parent",),
             ),
+            Page(
+                "an excusal out of range for the parent's child",
+                query=lambda w: {"child": w.students[0].pk, "start": FAR_FUTURE},  # a prefill that is ignored
+                form=lambda w: {"child": w.students[0].pk, "start_date": FAR_FUTURE, "end_date": "", "comment": "Far"},
+                expect={"GET": roles(200, "parent"), "POST": roles(200, "parent", "other_parent")},
+                writers=(),
+            ),
         ],
     ),
     "excusals:detail": (
@@ -468,6 +534,13 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
                 },
                 hidden=names(fars),
             ),
+            Page(
+                "own excusal moved to a day out of range",
+                lambda w: {"excusal_id": w.excusal.pk},
+                {"GET": roles(200, "parent"), "POST": roles(200, "parent")},
+                form=lambda w: {"end_date": FAR_FUTURE, "comment": "Later"},
+                writers=(),
+            ),
         ],
     ),
     "excusals:withdraw": (
@@ -492,6 +565,7 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
         ("GET",),
         [
             *office_page(),
+            Page("a day out of range", query=lambda w: {"date": FAR_PAST}, expect={"GET": roles(400, *OFFICE)}),
             Page(
                 "the other school named",
                 query=lambda w: {"school": w.other_school.pk},
@@ -501,7 +575,17 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
         ],
     ),
     "reports:dashboard": (("GET",), office_page()),
-    "reports:unmarked": (("GET",), office_page()),
+    "reports:unmarked": (
+        ("GET",),
+        [
+            *office_page(),
+            Page(
+                "days out of range",
+                query=lambda w: {"start": FAR_PAST, "end": FAR_PAST},
+                expect={"GET": roles(400, *OFFICE)},
+            ),
+        ],
+    ),
     "reports:term_reports": (
         ("GET",),
         [
@@ -621,7 +705,15 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
     ),
     "reports:audit": (
         ("GET",),
-        [*office_page(), *filtered(200, *OFFICE, query=lambda w: {**far_filters(w), "student": "Far"})],
+        [
+            *office_page(),
+            # A class that is not the school's is a filter that cannot be read: 400, as a bad date is.
+            *(
+                Page(page.label, query=page.query, expect={"GET": {"admin": 400, "other_school_admin": 200}})
+                for page in filtered(200, *OFFICE, query=lambda w: {**far_filters(w), "student": "Far"})
+            ),
+            Page("a day out of range", query=lambda w: {"date": FAR_FUTURE}, expect={"GET": roles(400, *OFFICE)}),
+        ],
     ),
     "api-schema": (("GET",), [Page("nothing", expect={"GET": roles(200, *PAGE_ROLES)})]),
     "api-docs": (("GET",), [Page("nothing", expect={"GET": roles(200, *PAGE_ROLES)})]),
@@ -758,6 +850,10 @@ def with_term(make, term):
     return lambda w, role: {**make(w, role), "term_id": term(w).pk}
 
 
+def OUT_OF_RANGE_DAY(w):  # noqa: N802 - a day, like w.monday
+    return date(9999, 12, 31)
+
+
 def with_date(make, day=lambda w: w.monday):
     return lambda w, role: {**make(w, role), "date": day(w).isoformat()}
 
@@ -876,14 +972,25 @@ MANAGEBAC_ROUTES: dict[str, ApiRoute] = {
     "class-attendance-date": ApiRoute(
         "managebac",
         ("GET",),
-        three(
-            "class",
-            with_date(mb_class),
-            with_date(mb_science),
-            with_date(mb_far_class),
-            methods=("GET",),
-            read_own=("teacher",),
-        ),
+        [
+            *three(
+                "class",
+                with_date(mb_class),
+                with_date(mb_science),
+                with_date(mb_far_class),
+                methods=("GET",),
+                read_own=("teacher",),
+            ),
+            *three(
+                "class on a day out of range",
+                with_date(mb_class, OUT_OF_RANGE_DAY),
+                with_date(mb_science, OUT_OF_RANGE_DAY),
+                with_date(mb_far_class, OUT_OF_RANGE_DAY),
+                methods=("GET",),
+                read_own=("teacher",),
+                ok_read=422,
+            ),
+        ],
     ),
     "class-timetable": ApiRoute(
         "managebac",
@@ -899,7 +1006,12 @@ MANAGEBAC_ROUTES: dict[str, ApiRoute] = {
                 "excusals of tomorrow",
                 lambda w, role: {"date": (w.today + timedelta(days=1)).isoformat()},
                 {"GET": roles(200, *READERS)},
-            )
+            ),
+            Call(
+                "excusals of a day out of range",
+                lambda w, role: {"date": FAR_PAST},
+                {"GET": roles(422, *READERS)},
+            ),
         ],
     ),
     "student": ApiRoute(
@@ -942,6 +1054,19 @@ MANAGEBAC_ROUTES: dict[str, ApiRoute] = {
                 {"GET": roles(200, "other_school"), "POST": roles(201, "other_school")},
                 body=excusal_body(first("far_students"), lambda w: w.far_parent),
                 hidden=lambda w: ["dentist"],
+            ),
+            Call(
+                "excusals of a child of the parent on a day out of range",
+                lambda w, role: {"student_id": w.students[0].pk},
+                # The body is read before who may write is asked (as for any malformed body).
+                {
+                    "GET": roles(422, *ADMIN_READ, "teacher", "parent"),
+                    "POST": roles(422, *ADMIN_WRITE, "teacher", "parent"),
+                },
+                query=lambda w: {"applies_on": FAR_FUTURE},
+                body=lambda w, role: {
+                    "excusal": {"parent_id": w.parent.pk, "start_date": FAR_FUTURE, "end_date": FAR_FUTURE}
+                },
             ),
         ],
     ),
@@ -992,7 +1117,15 @@ MANAGEBAC_ROUTES: dict[str, ApiRoute] = {
                 lambda w, role: {"date": w.monday.isoformat(), "status": 0},
                 lambda w, role: {"date": f.last_weekday(w.other_school, 1).isoformat(), "status": 0},
             ),
-        ),
+        )
+        + [
+            Call(
+                "student of the teacher on a day out of range",
+                lambda w, role: {"student_id": w.students[0].pk},
+                {"PUT": roles(422, *ADMIN_WRITE, "teacher", "parent")},  # (the body is read first)
+                body=lambda w, role: {"date": FAR_FUTURE, "status": 0},
+            )
+        ],
     ),
     "year-groups": ApiRoute("managebac", ("GET",), [Call("list", expect={"GET": roles(200, *READERS)})]),
     "year-group-students": ApiRoute(
@@ -1015,14 +1148,25 @@ MANAGEBAC_ROUTES: dict[str, ApiRoute] = {
     "homeroom-attendance-date": ApiRoute(
         "managebac",
         ("GET",),
-        three(
-            "year group",
-            with_date(mb_year7),
-            with_date(mb_year8),
-            with_date(mb_far_year),
-            methods=("GET",),
-            read_own=("teacher",),
-        ),
+        [
+            *three(
+                "year group",
+                with_date(mb_year7),
+                with_date(mb_year8),
+                with_date(mb_far_year),
+                methods=("GET",),
+                read_own=("teacher",),
+            ),
+            *three(
+                "year group on a day out of range",
+                with_date(mb_year7, OUT_OF_RANGE_DAY),
+                with_date(mb_year8, OUT_OF_RANGE_DAY),
+                with_date(mb_far_year, OUT_OF_RANGE_DAY),
+                methods=("GET",),
+                read_own=("teacher",),
+                ok_read=422,
+            ),
+        ],
     ),
     "homeroom-adjustments": ApiRoute(
         "managebac",
@@ -1080,6 +1224,13 @@ SECTIONS = {
                     section_marks(lambda w: w.science, first("year8_students")),
                     section_marks(lambda w: w.far_class, first("far_students")),
                 ),
+            ),
+            Call(
+                "the teacher's section from a day out of range",
+                section("english"),
+                {"GET": roles(400, *ADMIN_READ, "teacher")},
+                query=lambda w: {"start": FAR_FUTURE},
+                methods=("GET",),
             ),
             Call(
                 "the teacher's section asked for the other school's enrollment",
@@ -1208,6 +1359,18 @@ ACADEMIC = {
                 methods=("POST",),
             ),
             Call(
+                "records from a day out of range",
+                query=lambda w: {"start_date": FAR_PAST},
+                expect={"GET": roles(422, *READERS)},
+                methods=("GET",),
+            ),
+            Call(
+                "a record of the teacher's class on a day out of range",
+                expect={"POST": roles(422, *ADMIN_WRITE, "teacher", "parent", "other_school")},
+                body=academic_body(lambda w: w.english, first("students"), OUT_OF_RANGE_DAY),
+                methods=("POST",),
+            ),
+            Call(
                 "a child of the parent",
                 query=lambda w: {"student_id": w.students[0].uuid},
                 expect={"GET": roles(200, *ADMIN_READ, "teacher", "parent")},
@@ -1296,6 +1459,17 @@ def ps_writes(mode="ATT_ModeDaily"):
     ]
 
 
+def ps_out_of_range(mode="ATT_ModeDaily"):
+    """A record of the teacher's student on a day out of range: every writer's record is refused."""
+
+    def body(w, role):
+        made = ps_record(first("students"), mode=mode, klass=lambda w: w.english)(w, role)
+        made["record"][0]["tables"]["attendance"]["att_date"] = FAR_FUTURE
+        return made
+
+    return Call("a student of the teacher on a day out of range", body=body, not_found="record_error")
+
+
 def ps_foreign_enrollment(w, role):
     """A meeting record of the client's school whose ccid is the other school's enrollment."""
     body = ps_record(first("students"), mode="ATT_ModeMeeting", klass=lambda w: w.english)(w, role)
@@ -1323,6 +1497,38 @@ def ps_table(table):
     ]
 
 
+def ps_class_mark(klass, student):
+    """The id of a class mark in the attendance table (a class mark's id is its row's)."""
+    return lambda w, role: {
+        "table": "attendance",
+        "id": str(ClassMark.objects.filter(school_class=klass(w), student=student(w))[0].pk),
+    }
+
+
+def ps_daily_mark(student):
+    """The id of a daily mark in the attendance table: 10^15 plus its row's."""
+    return lambda w, role: {
+        "table": "attendance",
+        "id": str(10**15 + DailyMark.objects.filter(student=student(w))[0].pk),
+    }
+
+
+def ps_period(school):
+    return lambda w, role: {"table": "period", "id": str(Period.objects.filter(school=school(w)).first().pk)}
+
+
+def ps_every_table(label, *, readers=READERS, query=lambda w: {}):
+    return [
+        Call(
+            f"{label}: {table}",
+            lambda w, role, table=table: {"table": table},
+            {"GET": roles(200, *readers)},
+            query=query,
+        )
+        for table in ("attendance_code", "period", "attendance")
+    ]
+
+
 TOKEN = Call(
     "client credentials",
     expect={"GET": roles(405, *API_ROLES), "POST": roles(200, *VALID_CLIENTS)},
@@ -1336,14 +1542,61 @@ POWERSCHOOL = {
     "powerschool:metadata": ApiRoute(
         "powerschool", ("GET",), [Call("any client", expect={"GET": roles(200, *VALID_CLIENTS)}, scoped=False)]
     ),
-    "powerschool:schema_table": ApiRoute("powerschool", ("GET",), [*ps_table("attendance_code"), *ps_table("period")]),
-    "powerschool:batch_daily_time": ApiRoute("powerschool", ("POST",), ps_writes()),
-    "powerschool:daily_time": ApiRoute("powerschool", ("POST",), ps_writes()),
+    "powerschool:schema_table": ApiRoute(
+        "powerschool", ("GET",), [*ps_table("attendance_code"), *ps_table("period"), *ps_table("attendance")]
+    ),
+    # A count is a number whatever the client may see (tests/api/powerschool/test_tables.py
+    # checks which rows it counts); the metadata is the same for every reader.
+    "powerschool:schema_table_count": ApiRoute(
+        "powerschool",
+        ("GET",),
+        ps_every_table("the client's school", query=lambda w: {"q": f"schoolid=={w.school.number}"}),
+    ),
+    "powerschool:schema_table_metadata": ApiRoute("powerschool", ("GET",), ps_every_table("columns")),
+    "powerschool:schema_table_row": ApiRoute(
+        "powerschool",
+        ("GET",),
+        [
+            *three(
+                "a class mark",
+                ps_class_mark(lambda w: w.english, first("students")),
+                ps_class_mark(lambda w: w.science, first("year8_students")),
+                ps_class_mark(lambda w: w.far_class, first("far_students")),
+                methods=("GET",),
+                read_own=("teacher", "parent"),
+            ),
+            *three(
+                "a daily mark",
+                ps_daily_mark(first("students")),
+                ps_daily_mark(first("year8_students")),
+                ps_daily_mark(first("far_students")),
+                methods=("GET",),
+                read_own=("teacher", "parent"),
+            ),
+            Call(
+                "a period of the client's school",
+                ps_period(lambda w: w.school),
+                {"GET": roles(200, *ADMIN_READ, "teacher", "parent")},
+            ),
+            Call(
+                "a period of the other school", ps_period(lambda w: w.other_school), {"GET": roles(200, "other_school")}
+            ),
+            Call("an id no record has", lambda w, role: {"table": "attendance", "id": str(10**15 - 1)}),
+        ],
+    ),
+    "powerschool:unknown": ApiRoute(
+        "powerschool",
+        ("GET", "POST", "PUT", "PATCH", "DELETE"),
+        [Call("a path PowerSchool has not", lambda w, role: {"path": "v1/student/5"}, scoped=False)],
+    ),
+    "powerschool:batch_daily_time": ApiRoute("powerschool", ("POST",), [*ps_writes(), ps_out_of_range()]),
+    "powerschool:daily_time": ApiRoute("powerschool", ("POST",), [*ps_writes(), ps_out_of_range()]),
     "powerschool:meeting_interval": ApiRoute(
         "powerschool",
         ("POST",),
         [
             *ps_writes("ATT_ModeMeeting"),
+            ps_out_of_range("ATT_ModeMeeting"),
             Call("the other school's enrollment as ccid", body=ps_foreign_enrollment, not_found="record_error"),
         ],
     ),

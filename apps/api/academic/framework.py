@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -21,6 +22,7 @@ from apps.api.negotiation import AlwaysJSON
 from apps.api.parsers import LimitedJSONParser, api_exception
 from apps.api.throttling import retry_after
 from apps.school.access import schools_for
+from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
 from apps.school.models import School
 
 # Writing last_used_at on every request would turn every read into a write.
@@ -134,6 +136,44 @@ def academic_view(methods: list[str]) -> Callable:
         return view_class.as_view()
 
     return decorator
+
+
+# Paging of the list: a page holds ``limit`` records (DEFAULT_LIMIT unless asked, at most MAX_LIMIT;
+# a larger limit is clamped), from ``offset``.
+DEFAULT_LIMIT = 200
+MAX_LIMIT = 1000
+MAX_OFFSET = 2**62  # beyond any list; a larger offset is an empty page too
+
+
+def parse_count(raw: str, name: str, *, minimum: int) -> int:
+    """A whole number of ASCII digits (a query's limit or offset), else a 422 naming it."""
+    text = raw.strip()
+    digits = text.lstrip("0") or "0"
+    value = (int(digits) if len(digits) <= 20 else MAX_OFFSET) if text.isascii() and text.isdigit() else None
+    if value is None or value < minimum:
+        raise Unprocessable(
+            [field_error("query", name, f"Input should be a whole number, {minimum} or more", "int_parsing")]
+        )
+    return min(value, MAX_OFFSET)
+
+
+def parse_day(raw: str, name: str) -> date:
+    """A query's YYYY-MM-DD date in Rollbook's range (apps/school/dates.py), else a 422 naming it."""
+    found = parse_iso(raw.strip())
+    if found is None:
+        raise Unprocessable(
+            [field_error("query", name, "Input should be a valid date in the format YYYY-MM-DD", "date_parsing")]
+        )
+    if not in_range(found):
+        raise Unprocessable([field_error("query", name, OUT_OF_RANGE)])
+    return found
+
+
+def next_link(request, offset: int, limit: int) -> str:
+    """``Link: <…>; rel="next"``: this URL, its filters kept, at the next page."""
+    query = request.query_params.copy()
+    query["offset"], query["limit"] = str(offset), str(limit)
+    return f'<{request.build_absolute_uri(f"{request.path}?{query.urlencode()}")}>; rel="next"'
 
 
 def parse_uuid(raw, location: str, name: str) -> uuid.UUID:

@@ -63,10 +63,15 @@ def day_records(
     student: Student | None = None,
     school_class: SchoolClass | None = None,
     on: date | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[dict]:
     """One row per enrolled student, class and date: the day's most serious mark (ties: the
-    earliest period), newest date first, in one query. The user sees the classes they may see
-    and, as a parent, their children's classes."""
+    earliest period), newest date first, in one query; from ``start`` to ``end`` (inclusive),
+    ``limit`` rows from ``offset``. The user sees the classes they may see and, as a parent,
+    their children's classes."""
     marks = ClassMark.objects.filter(school=school).filter(
         Q(school_class__in=visible_classes(user)) | Q(student__in=children_of(user))
     )
@@ -76,6 +81,10 @@ def day_records(
         marks = marks.filter(school_class=school_class)
     if on is not None:
         marks = marks.filter(date=on)
+    if start is not None:
+        marks = marks.filter(date__gte=start)
+    if end is not None:
+        marks = marks.filter(date__lte=end)
     ranked = marks.annotate(
         day_rank=Window(
             RowNumber(),
@@ -119,6 +128,7 @@ def day_records(
             "code__presence",
         )
     )
+    rows = rows[offset : None if limit is None else offset + limit]
     return [
         {
             "id": record_id(row["enrollment_uuid"], row["date"]),

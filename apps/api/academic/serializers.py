@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.api.academic.selectors import STATUSES
+from apps.school.dates import DateRange
 
 
 # Enums inline in the schema: a named enum component "Status" would collide with other dialects'.
@@ -33,7 +34,9 @@ class AcademicAttendanceIn(serializers.Serializer):
     teacher_assignment_id = TextUUIDField(help_text="ID of a teacher assignment of that course offering")
     course_enrollment_id = TextUUIDField(help_text="ID of the student's enrollment in the course offering")
     student_id = TextUUIDField(help_text="ID of the student")
-    attendance_date = serializers.DateField(input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD")
+    attendance_date = serializers.DateField(
+        input_formats=["%Y-%m-%d"], validators=[DateRange()], help_text="YYYY-MM-DD, from 1900-01-01 to 2200-12-31"
+    )
     status = AcademicStatusField(help_text="present, absent, late or excused")
 
 

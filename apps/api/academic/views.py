@@ -12,7 +12,19 @@ from rest_framework.response import Response
 
 from apps.api.academic import selectors
 from apps.api.academic import serializers as s
-from apps.api.academic.framework import SCHOOL_HEADER, Unprocessable, academic_view, field_error, parse_uuid, school_for
+from apps.api.academic.framework import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    SCHOOL_HEADER,
+    Unprocessable,
+    academic_view,
+    field_error,
+    next_link,
+    parse_count,
+    parse_day,
+    parse_uuid,
+    school_for,
+)
 from apps.audit.models import AuditEntry
 from apps.audit.services import lock_marks
 from apps.classes.models import Channel, ClassMark
@@ -20,7 +32,7 @@ from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.school.selectors import periods_for_school
 
 # DRF's error codes as the vendor's error types.
-ERROR_TYPES = {"required": "missing", "null": "missing", "invalid_choice": "enum"}
+ERROR_TYPES = {"required": "missing", "null": "missing", "invalid_choice": "enum", "date_out_of_range": "value_error"}
 FIELD_TYPES = {"attendance_date": "date_parsing", "status": "enum"}
 # Fields of the write path's errors, as the wire names them.
 WIRE_FIELDS = {"date": "attendance_date", "period": "attendance_date", "status": "status", "notes": "status"}
@@ -59,10 +71,31 @@ def record_response(record: dict, code: int = status.HTTP_200_OK) -> Response:
     tags=[TAG],
     summary="List attendance records",
     description="Per student, course offering and date, the day's record (the most serious mark of the "
-    "class's periods that day: absent > late > excused > present), newest date first.",
+    "class's periods that day: absent > late > excused > present), newest date first. A bare array of "
+    f"at most limit records (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}: a larger limit is clamped) "
+    'from offset; when more remain, the Link header holds the next page\'s URL (rel="next").',
     parameters=[
         OpenApiParameter("student_id", OpenApiTypes.UUID, description="Only this student's records"),
         OpenApiParameter("course_offering_id", OpenApiTypes.UUID, description="Only this course offering's records"),
+        OpenApiParameter(
+            "start_date", OpenApiTypes.DATE, description="Records from this day (inclusive; 1900-01-01 to 2200-12-31)"
+        ),
+        OpenApiParameter(
+            "end_date", OpenApiTypes.DATE, description="Records up to this day (inclusive; 1900-01-01 to 2200-12-31)"
+        ),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1},
+            description=f"Records a page, default {DEFAULT_LIMIT}; more than {MAX_LIMIT} is clamped to {MAX_LIMIT}",
+        ),
+        OpenApiParameter("offset", {"type": "integer", "minimum": 0}, description="Records to skip, default 0"),
+        OpenApiParameter(
+            "Link",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description='<URL of the next page>; rel="next", when more records remain',
+        ),
         SCHOOL_PARAMETER,
     ],
     responses={200: s.AcademicAttendanceOut(many=True), **ERRORS},
@@ -90,6 +123,12 @@ def list_records(request) -> Response:
     # A filter that is sent, even blank, must be a UUID (a 422 naming it), as X-School-Id must.
     raw = {name: params[name].strip() for name in ("student_id", "course_offering_id") if name in params}
     wanted = {name: parse_uuid(value, "query", name) for name, value in raw.items()}
+    start = parse_day(params["start_date"], "start_date") if "start_date" in params else None
+    end = parse_day(params["end_date"], "end_date") if "end_date" in params else None
+    if start and end and end < start:
+        raise Unprocessable([field_error("query", "end_date", "Input should be on or after start_date")])
+    limit = min(parse_count(params["limit"], "limit", minimum=1) if "limit" in params else DEFAULT_LIMIT, MAX_LIMIT)
+    offset = parse_count(params["offset"], "offset", minimum=0) if "offset" in params else 0
     school = school_for(request)
     student = school_class = None
     if "student_id" in wanted:
@@ -100,8 +139,20 @@ def list_records(request) -> Response:
         school_class = selectors.class_by_uuid(request.user, school, wanted["course_offering_id"])
         if school_class is None:
             raise Http404("Course offering not found")
-    records = selectors.day_records(user=request.user, school=school, student=student, school_class=school_class)
-    return Response(s.AcademicAttendanceOut(records, many=True).data)
+    records = selectors.day_records(
+        user=request.user,
+        school=school,
+        student=student,
+        school_class=school_class,
+        start=start,
+        end=end,
+        offset=offset,
+        limit=limit + 1,  # one more tells whether a next page follows
+    )
+    response = Response(s.AcademicAttendanceOut(records[:limit], many=True).data)
+    if len(records) > limit:
+        response["Link"] = next_link(request, offset + limit, limit)
+    return response
 
 
 def write_record(request) -> Response:

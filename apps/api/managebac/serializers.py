@@ -8,6 +8,8 @@ from datetime import UTC
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from apps.school.dates import DateRange
+
 # Statuses a client may write (seed 000); -1, the roll's default present, is read-only.
 WRITABLE_STATUSES = (0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 16, 17, 18)
 
@@ -40,7 +42,7 @@ class MBDate(serializers.DateField):
     default_error_messages = {**RAILS_MESSAGES, "invalid": "is not a valid date (yyyy-mm-dd)"}
 
     def __init__(self, **kwargs):
-        super().__init__(input_formats=["%Y-%m-%d"], **kwargs)
+        super().__init__(input_formats=["%Y-%m-%d"], validators=[DateRange()], **kwargs)
 
 
 class MBText(serializers.CharField):

@@ -27,6 +27,7 @@ from apps.excusals.models import Excusal
 from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
 from apps.school.access import get_class_for_user, get_student_for_user, get_year_group_for_user
+from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
 from apps.school.models import DEFAULT_PRESENT_STATUS, Parent, School, Term
 from apps.school.selectors import code_by_mb_status, codes_for_school
 
@@ -64,12 +65,12 @@ def flag(request, name: str) -> bool:
 
 
 def parse_date(raw: str, field: str = "date") -> date:
-    try:
-        if len(raw) == 10:
-            return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise Unprocessable({field: ["is not a valid date (yyyy-mm-dd)"]})
+    found = parse_iso(raw)
+    if found is None:
+        raise Unprocessable({field: ["is not a valid date (yyyy-mm-dd)"]})
+    if not in_range(found):
+        raise Unprocessable({field: [OUT_OF_RANGE]})
+    return found
 
 
 def find_class(request, class_id: int):

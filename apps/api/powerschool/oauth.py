@@ -8,14 +8,16 @@ import binascii
 import json
 import uuid
 from datetime import timedelta
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from oauthlib.oauth2 import BackendApplicationServer, RequestValidator
 
 from apps.api.models import AccessToken, ApiClient, hash_secret
+from apps.api.throttling import SettingRateThrottle
 
 DEFAULT_TOKEN_SECONDS = 3600
 
@@ -73,6 +75,47 @@ class ClientCredentialsValidator(RequestValidator):
             token_hash=hash_secret(token["access_token"]),
             expires_at=now + timedelta(seconds=token["expires_in"]),
         )
+
+
+class TokenRequestThrottle(SettingRateThrottle):
+    """Token requests, right or wrong, at ``POWERSCHOOL_TOKEN_RATE_LIMIT``: so that nobody can try
+    secret after secret. Counted before the credentials are checked."""
+
+    rate_setting = "POWERSCHOOL_TOKEN_RATE_LIMIT"
+
+
+class TokenClientIdThrottle(TokenRequestThrottle):
+    """Per client id asked for (HTTP Basic, or the form's ``client_id``), whatever the address."""
+
+    scope = "powerschool_token_client"
+
+    def get_cache_key(self, request, view) -> str | None:
+        client_id = requested_client_id(request._request)
+        return self.key_for(client_id) if client_id else None
+
+
+class TokenAddressThrottle(TokenRequestThrottle):
+    """Per calling address (behind the proxy, the address it reports: REST_FRAMEWORK NUM_PROXIES)."""
+
+    scope = "powerschool_token_address"
+
+    def get_cache_key(self, request, view) -> str | None:
+        return self.key_for(self.get_ident(request))
+
+
+@sensitive_variables("credentials")
+def requested_client_id(request) -> str:
+    """The client id a token request names, before anything is checked."""
+    credentials = basic_credentials(request.headers.get("Authorization", ""))
+    if credentials is not None:
+        return credentials[0]
+    if "application/x-www-form-urlencoded" not in request.headers.get("Content-Type", ""):
+        return ""
+    try:
+        body = request.body  # read once and kept: oauthlib reads it again
+    except RequestDataTooBig:
+        return ""  # the view answers 413
+    return parse_qs(body.decode("utf-8", "replace")).get("client_id", [""])[0]
 
 
 server = BackendApplicationServer(

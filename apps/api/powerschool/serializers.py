@@ -153,3 +153,25 @@ class PowerSchoolTableRecordOut(serializers.Serializer):
 class PowerSchoolTableOut(serializers.Serializer):
     name = serializers.CharField()
     record = PowerSchoolTableRecordOut(many=True)
+
+
+class PowerSchoolCountOut(serializers.Serializer):
+    count = serializers.IntegerField()
+
+
+class PowerSchoolColumnOut(serializers.Serializer):
+    name = serializers.CharField(help_text="Upper case, as PowerSchool names columns")
+    description = serializers.CharField()
+    type = serializers.CharField(help_text="INTEGER, VARCHAR2 or DATE")
+    length = serializers.IntegerField()
+    required = serializers.BooleanField()
+    access = serializers.CharField(help_text="ViewOnly")
+
+
+class PowerSchoolTableMetadataOut(serializers.Serializer):
+    name = serializers.CharField()
+    comment = serializers.CharField()
+    primaryKey = serializers.CharField()  # noqa: N815 - PowerSchool's name
+    schemaType = serializers.CharField()  # noqa: N815
+    queries = serializers.DictField()
+    columns = PowerSchoolColumnOut(many=True)

@@ -5,25 +5,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
+from rest_framework import exceptions
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser
 from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler
 
 from apps.api.powerschool import selectors
 from apps.api.powerschool import serializers as s
 from apps.api.powerschool.framework import ValidationFailed, powerschool_view, problem
-from apps.api.powerschool.oauth import issue_access_token
+from apps.api.powerschool.oauth import TokenAddressThrottle, TokenClientIdThrottle, issue_access_token
+from apps.api.throttling import retry_after
 from apps.classes.models import Channel
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.homeroom.services import DailyMarkInput, TimeEntryInput, record_daily_marks, record_time_entries
 from apps.school.access import schools_for
+from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
 from apps.school.models import DEFAULT_PRESENT_STATUS
 
 POWERSCHOOL_VERSION = "25.3.0"  # batch_daily_time is "available since 25.3.0"
@@ -69,29 +72,62 @@ def answer_token_request(request):
     return response
 
 
-def token_view(schema):
-    """The token endpoint as a DRF view: no authentication but the client's own credentials."""
-    view = api_view(["POST"])(
-        authentication_classes([])(permission_classes([])(parser_classes([FormParser])(answer_token_request)))
-    )
-    # A secret sent in the form (RFC 6749 allows it) never appears in an error report.
-    return schema(sensitive_post_parameters("client_secret", "client_id")(view))
+def token_exception_handler(exc, context) -> Response | None:
+    """The token endpoint's refusals in OAuth2's shape: a client asking too often is told to
+    ``slow_down`` (RFC 8628's code), with Retry-After."""
+    if isinstance(exc, exceptions.Throttled):
+        wait = retry_after(exc)
+        return Response(
+            {
+                "error": "slow_down",
+                "error_description": f"Too many token requests: try again in {wait['Retry-After']} seconds",
+            },
+            status=exc.status_code,
+            headers=wait,
+        )
+    return exception_handler(exc, context)
 
 
-access_token = token_view(
-    extend_schema(
+class TokenView(APIView):
+    """The token endpoint: no authentication but the client's own credentials, and a limit on
+    how often a client id, or an address, may ask."""
+
+    authentication_classes = []
+    permission_classes = []
+    parser_classes = [FormParser]
+    throttle_classes = [TokenClientIdThrottle, TokenAddressThrottle]
+
+    def get_exception_handler(self):
+        return token_exception_handler
+
+    @extend_schema(
         tags=[TAG_AUTH],
         summary="Get an access token (OAuth2 client credentials)",
         description="HTTP Basic client_id:client_secret and the form field grant_type=client_credentials. "
         "The token is a bearer token for /ws/ until expires_in seconds have passed. "
-        "Also answered at /oauth/access_token/.",
+        "Also answered at /oauth/access_token/. A client id or an address that asks more often than "
+        "POWERSCHOOL_TOKEN_RATE_LIMIT is answered 429 slow_down with Retry-After.",
         request={"application/x-www-form-urlencoded": s.PowerSchoolTokenRequestIn},
-        responses={200: s.PowerSchoolTokenOut, 400: s.PowerSchoolTokenErrorOut, 401: s.PowerSchoolTokenErrorOut},
+        responses={
+            200: s.PowerSchoolTokenOut,
+            400: s.PowerSchoolTokenErrorOut,
+            401: s.PowerSchoolTokenErrorOut,
+            429: s.PowerSchoolTokenErrorOut,
+        },
         auth=[],
     )
-)
-# The same endpoint with a trailing slash, left out of the schema so it is listed once.
-access_token_slash = token_view(extend_schema(exclude=True))
+    def post(self, request):
+        return answer_token_request(request)
+
+
+@extend_schema(exclude=True)
+class TokenSlashView(TokenView):
+    """The same endpoint with a trailing slash, left out of the schema so it is listed once."""
+
+
+# A secret sent in the form (RFC 6749 allows it) never appears in an error report.
+access_token = sensitive_post_parameters("client_secret", "client_id")(TokenView.as_view())
+access_token_slash = sensitive_post_parameters("client_secret", "client_id")(TokenSlashView.as_view())
 
 
 @extend_schema(tags=[TAG_AUTH], summary="Plugin and server metadata", responses={200: s.PowerSchoolMetadataOut})
@@ -143,55 +179,177 @@ def page_number(raw: str | None, default: int, name: str, table: str) -> int:
     return min(value, MAX_ID)
 
 
-@extend_schema(
-    tags=[TAG_TABLES],
-    summary="Rows of the attendance_code or period table",
-    description="Codes and periods belong to a school; each row carries the asked yearid (one of its "
-    "school's years) or the school's current year. Values are strings; null columns are left out.",
-    parameters=[
-        OpenApiParameter("table", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(selectors.TABLE_COLUMNS)),
-        OpenApiParameter("projection", OpenApiTypes.STR, description="Columns, comma-separated, or *"),
-        OpenApiParameter("q", OpenApiTypes.STR, description="e.g. schoolid==100;yearid==3"),
-        OpenApiParameter("page", OpenApiTypes.INT, description="From 1"),
-        OpenApiParameter("pagesize", OpenApiTypes.INT, description=f"Default 100, at most {MAX_PAGE_SIZE}"),
-    ],
-    responses={
-        200: s.PowerSchoolTableOut,
-        400: s.PowerSchoolValidationFailedOut,
-        404: s.PowerSchoolValidationFailedOut,
-    },
-)
-@powerschool_view(["GET"], scope="read:attendance", resource="schema_table")
-def schema_table(request, table: str):
-    table = table.lower()
-    if table not in selectors.TABLE_COLUMNS:
-        return Response({"message": f"Table {table} not found", "errors": []}, status=404)
-    columns = selectors.TABLE_COLUMNS[table]
-    raw_projection = request.query_params.get("projection", "*").strip() or "*"
-    projection = columns if raw_projection == "*" else [c.strip().lower() for c in raw_projection.split(",")]
-    if any(c not in columns for c in projection):
-        raise ValidationFailed([problem("projection", "INVALID_COLUMN", table)])
-    conditions = query_conditions(request.query_params.get("q", ""), table)
-    page = page_number(request.query_params.get("page"), 1, "page", table)
-    size = min(page_number(request.query_params.get("pagesize"), DEFAULT_PAGE_SIZE, "pagesize", table), MAX_PAGE_SIZE)
+TABLE_PARAMETER = OpenApiParameter("table", OpenApiTypes.STR, OpenApiParameter.PATH, enum=sorted(selectors.TABLES))
+Q_PARAMETER = OpenApiParameter("q", OpenApiTypes.STR, description="e.g. schoolid==100;yearid==3 (== conditions, and)")
+PROJECTION_PARAMETER = OpenApiParameter("projection", OpenApiTypes.STR, description="Columns, comma-separated, or *")
+TABLE_ERRORS = {400: s.PowerSchoolValidationFailedOut, 404: s.PowerSchoolValidationFailedOut}
 
-    rows = selectors.table_rows(
-        request.user, table, school_number=conditions.get("schoolid"), year_id=conditions.get("yearid")
-    )
-    matching = [
+
+def table_named(table: str) -> selectors.Table:
+    found = selectors.TABLES.get(table.lower())
+    if found is None:
+        raise NotFound(f"Table {table.lower()[:60]} not found")
+    return found
+
+
+def read_projection(request, table: selectors.Table) -> tuple[str, ...]:
+    raw = request.query_params.get("projection", "*").strip() or "*"
+    if raw in ("*", f"{table.name}.*"):
+        return table.column_names
+    projection = tuple(c.strip().lower().removeprefix(f"{table.name}.") for c in raw.split(","))
+    if any(c not in table.column_names for c in projection):
+        raise ValidationFailed([problem("projection", "INVALID_COLUMN", table.name)])
+    return projection
+
+
+def read_query(request, table: selectors.Table) -> dict[str, str]:
+    conditions = query_conditions(request.query_params.get("q", ""), table.name)
+    if "att_date" in conditions:  # a date, and one Rollbook keeps (apps/school/dates.py)
+        day = parse_iso(conditions["att_date"])
+        if day is None or not in_range(day):
+            raise ValidationFailed([problem("q", "INVALID_DATE", table.name)])
+    return conditions
+
+
+def attendance_query(conditions: dict[str, str]) -> selectors.AttendanceQuery:
+    day = conditions.get("att_date")
+    return selectors.AttendanceQuery(conditions, parse_iso(day) if day else None)
+
+
+def small_table_rows(user, table: str, conditions: dict[str, str]) -> list[tuple[int, dict]]:
+    """The rows of a small table matching the conditions (they are read whole: a school's codes or periods)."""
+    rows = selectors.table_rows(user, table, school_number=conditions.get("schoolid"), year_id=conditions.get("yearid"))
+    return [
         (row_id, values)
         for row_id, values in rows
         if all(str(values.get(name)) == wanted for name, wanted in conditions.items())
     ]
-    records = [
+
+
+def table_record(table: str, row_id: int, values: dict, projection: tuple[str, ...]) -> dict:
+    """A row as PowerSchool answers it: values as strings, empty columns left out."""
+    return {
+        "id": row_id,
+        "name": table,
+        "tables": {table: {c: str(values[c]) for c in projection if values.get(c) is not None}},
+    }
+
+
+@extend_schema(
+    tags=[TAG_TABLES],
+    summary="Rows of a table: attendance_code, period or attendance",
+    description="Codes and periods belong to a school; each row carries the asked yearid (one of its "
+    "school's years) or the school's current year. attendance holds the records the client may read "
+    "(the ones its writes answer with ref), in id order. Values are strings; empty columns are left out.",
+    parameters=[
+        TABLE_PARAMETER,
+        PROJECTION_PARAMETER,
+        Q_PARAMETER,
+        OpenApiParameter("page", OpenApiTypes.INT, description="From 1"),
+        OpenApiParameter("pagesize", OpenApiTypes.INT, description=f"Default 100, at most {MAX_PAGE_SIZE}"),
+    ],
+    responses={200: s.PowerSchoolTableOut, **TABLE_ERRORS},
+)
+@powerschool_view(["GET"], scope="read:attendance", resource="schema_table")
+def schema_table(request, table: str):
+    found = table_named(table)
+    projection = read_projection(request, found)
+    conditions = read_query(request, found)
+    page = page_number(request.query_params.get("page"), 1, "page", found.name)
+    size = min(
+        page_number(request.query_params.get("pagesize"), DEFAULT_PAGE_SIZE, "pagesize", found.name), MAX_PAGE_SIZE
+    )
+    offset = (page - 1) * size
+    if found.name == "attendance":
+        rows = selectors.attendance_rows(request.user, attendance_query(conditions), offset=offset, limit=size)
+    else:
+        rows = small_table_rows(request.user, found.name, conditions)[offset : offset + size]
+    return Response({"name": found.name, "record": [table_record(found.name, i, v, projection) for i, v in rows]})
+
+
+@extend_schema(
+    tags=[TAG_TABLES],
+    summary="How many rows of a table match q",
+    parameters=[TABLE_PARAMETER, Q_PARAMETER],
+    responses={200: s.PowerSchoolCountOut, **TABLE_ERRORS},
+)
+@powerschool_view(["GET"], scope="read:attendance", resource="schema_table")
+def schema_table_count(request, table: str):
+    found = table_named(table)
+    conditions = read_query(request, found)
+    if found.name == "attendance":
+        count = selectors.attendance_count(request.user, attendance_query(conditions))
+    else:
+        count = len(small_table_rows(request.user, found.name, conditions))
+    return Response({"count": count})
+
+
+@extend_schema(
+    tags=[TAG_TABLES],
+    summary="A table's columns",
+    description="PowerSchool's table metadata: name, comment, primary key and each column's name, type, "
+    "length, description and access (ViewOnly: the tables are read here, attendance is written through "
+    "/ws/attendance/…). expansions is accepted; access is always included.",
+    parameters=[TABLE_PARAMETER, OpenApiParameter("expansions", OpenApiTypes.STR, description="Accepted")],
+    responses={200: s.PowerSchoolTableMetadataOut, 404: s.PowerSchoolValidationFailedOut},
+)
+@powerschool_view(["GET"], scope="read:attendance", resource="schema_table")
+def schema_table_metadata(request, table: str):
+    found = table_named(table)
+    return Response(
         {
-            "id": row_id,
-            "name": table,
-            "tables": {table: {c: str(values[c]) for c in projection if values.get(c) is not None}},
+            "name": found.name.upper(),
+            "comment": found.comment,
+            "primaryKey": "ID",
+            "schemaType": "CORE",
+            "queries": {},
+            "columns": [
+                {
+                    "name": c.name.upper(),
+                    "description": c.description,
+                    "type": c.type,
+                    "length": c.length,
+                    "required": c.name == "id",
+                    "access": "ViewOnly",
+                }
+                for c in found.columns
+            ],
         }
-        for row_id, values in matching[(page - 1) * size : page * size]
-    ]
-    return Response({"name": table, "record": records})
+    )
+
+
+@extend_schema(
+    tags=[TAG_TABLES],
+    operation_id="ws_schema_table_row_retrieve",
+    summary="One row of a table, by id (a write's ref names one of attendance)",
+    parameters=[
+        TABLE_PARAMETER,
+        OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
+        PROJECTION_PARAMETER,
+    ],
+    responses={200: s.PowerSchoolTableRecordOut, **TABLE_ERRORS},
+)
+@powerschool_view(["GET"], scope="read:attendance", resource="schema_table")
+def schema_table_row(request, table: str, id: str):  # noqa: A002 - the path's name, as PowerSchool's
+    found = table_named(table)
+    projection = read_projection(request, found)
+    row_id = whole_number(id)
+    row = None
+    if row_id is not None and row_id <= MAX_ID:
+        if found.name == "attendance":
+            row = selectors.attendance_row(request.user, row_id)
+        else:
+            row = next((r for r in small_table_rows(request.user, found.name, {}) if r[0] == row_id), None)
+    if row is None:  # no such row, or not one this client may read: the same answer
+        raise NotFound(f"Record {id[:40]} not found in table {found.name}")
+    return Response(table_record(found.name, *row, projection))
+
+
+@extend_schema(exclude=True)
+@powerschool_view(["GET", "POST", "PUT", "PATCH", "DELETE"], resource="request")
+def unknown(request, path: str):
+    """Any other path under /ws/: PowerSchool's JSON 404, never Django's HTML page."""
+    raise NotFound(f"No resource at /ws/{path[:200]}")
 
 
 # --- attendance writes ------------------------------------------------------------------------
@@ -271,13 +429,12 @@ def read_common(item: Item, modes: tuple[str, ...]) -> None:
     v["school_number"] = item.integer("schoolid")
     v["year_id"] = item.integer("yearid", minimum=1)
     v["code_id"] = item.integer("attendance_codeid", minimum=1)
-    raw_date = str(item.fields.get("att_date") or "").strip()
-    try:
-        v["date"] = date.fromisoformat(raw_date) if len(raw_date) == 10 else None
-    except ValueError:
-        v["date"] = None
+    v["date"] = parse_iso(str(item.fields.get("att_date") or "").strip())
     if v["date"] is None:
         item.error("att_date", "att_date must be a date (YYYY-MM-DD)")
+    elif not in_range(v["date"]):
+        item.error("att_date", f"att_date {OUT_OF_RANGE}")
+        v["date"] = None
     mode = str(item.fields.get("att_mode_code") or "").strip()
     v["mode"] = mode
     if mode not in modes:
@@ -286,7 +443,10 @@ def read_common(item: Item, modes: tuple[str, ...]) -> None:
     v["note"] = "" if comment is None else str(comment)
     if mode == TIME:
         v["minutes"] = item.integer("total_minutes")
-        v["entry_id"] = item.integer("dcid", required=False, minimum=1)
+        dcid = item.integer("dcid", required=False, minimum=1)
+        v["entry_id"] = None if dcid is None else selectors.time_entry_pk(dcid)
+        if dcid is not None and v["entry_id"] is None:
+            item.error("dcid", "dcid is not the id of a time entry (ATT_ModeTime) record", "NOT_FOUND")
     if mode in (MEETING, INTERVAL):
         v["ccid"] = item.integer("ccid", minimum=1)
         v["period_id"] = item.integer("periodid", required=False, minimum=1)
@@ -395,10 +555,11 @@ def apply(request, items: list[Item]) -> None:
                 for i in group
             ]
             results = record_class_marks(marks=marks, **common)
+        record_kind = {"daily": selectors.DAILY, "time": selectors.TIME}.get(kind, selectors.MEETING)
         for item, result in zip(group, results, strict=True):
             if result.ok:
                 item.outcome = "INSERT" if result.status == "created" else "UPDATE"
-                item.row_id = result.mark.pk
+                item.row_id = selectors.attendance_id(record_kind, result.mark.pk)
                 continue
             for name, messages in result.errors.items():
                 wire = WIRE_FIELDS.get(name, name)

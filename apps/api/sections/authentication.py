@@ -29,6 +29,7 @@ INVALID_SIGNATURE = "Invalid OAuth signature"
 REPLAYED = "OAuth nonce has already been used"
 STALE = f"OAuth timestamp is more than {TIMESTAMP_LIFETIME} seconds away from the server's clock"
 THREE_LEGGED = "Only two-legged OAuth is supported: send an empty oauth_token"
+PLAINTEXT_NEEDS_HTTPS = "PLAINTEXT signatures send the secret itself: use HTTPS, or sign with HMAC-SHA1"
 
 
 def signed_hosts() -> list[str]:
@@ -61,7 +62,9 @@ class SectionsRequestValidator(RequestValidator):
     a signature has been verified (``record_nonce``), so trying several URLs does not make
     the request replay itself, and a forged request cannot burn a genuine client's nonce."""
 
-    enforce_ssl = False  # production runs behind HTTPS (SECURE_SSL_REDIRECT); tests over HTTP
+    # HMAC-SHA1 over HTTP is allowed (production redirects to HTTPS, SECURE_SSL_REDIRECT); PLAINTEXT
+    # needs HTTPS, checked in verify_request against request.is_secure(), which knows the proxy.
+    enforce_ssl = False
     timestamp_lifetime = TIMESTAMP_LIFETIME
     allowed_signature_methods = (SIGNATURE_HMAC_SHA1, SIGNATURE_PLAINTEXT)
     dummy_client = "dummy-client-key"
@@ -170,6 +173,10 @@ def verify_request(request) -> ApiClient:
         valid, oauth_request = endpoint.validate_request(uri, request.method, body=body, headers=headers)
         if oauth_request is None:
             raise exceptions.AuthenticationFailed(validator.refusal or "Invalid OAuth Authorization header")
+        # Over plain HTTP a PLAINTEXT signature is the secret in the clear: refused, right or wrong.
+        # Behind a proxy that ends TLS, request.is_secure() trusts X-Forwarded-Proto (BEHIND_PROXY).
+        if oauth_request.signature_method == SIGNATURE_PLAINTEXT and not request.is_secure():
+            raise exceptions.AuthenticationFailed(PLAINTEXT_NEEDS_HTTPS)
         if oauth_request.resource_owner_key:
             raise exceptions.AuthenticationFailed(THREE_LEGGED)
         if validator.refusal is not None:

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from apps.api.sections.framework import DEFAULT_LIMIT, MAX_LIMIT, MAX_ROWS, paging_offset
 from apps.api.sections.selectors import SECTION_STATUSES, SectionMember
 from apps.classes.services import MAX_NOTE_LENGTH
+from apps.school.dates import OUT_OF_RANGE, DateRange, in_range, parse_iso
 
 DATE_FORMATS = ["%Y-%m-%d"]
 
@@ -20,7 +21,7 @@ class AttendanceQuerySerializer(serializers.Serializer):
     paging offset; ``offset`` is what ``links.next`` carries."""
 
     start = serializers.CharField(required=False, allow_blank=True)
-    end = serializers.DateField(required=False, input_formats=DATE_FORMATS)
+    end = serializers.DateField(required=False, input_formats=DATE_FORMATS, validators=[DateRange()])
     enrollment_id = serializers.IntegerField(required=False, min_value=1)
     limit = serializers.IntegerField(required=False, min_value=1)
     offset = serializers.IntegerField(required=False, min_value=0)
@@ -31,10 +32,11 @@ class AttendanceQuerySerializer(serializers.Serializer):
         if start.isascii() and start.isdigit():  # (isdigit alone takes "²", which int() refuses)
             attrs.setdefault("offset", paging_offset(start))
         elif start:
-            try:
-                attrs["start_date"] = date.fromisoformat(start)
-            except ValueError:
-                raise serializers.ValidationError({"start": "must be a date (YYYY-MM-DD) or a paging offset"}) from None
+            attrs["start_date"] = parse_iso(start)
+            if attrs["start_date"] is None:
+                raise serializers.ValidationError({"start": "must be a date (YYYY-MM-DD) or a paging offset"})
+            if not in_range(attrs["start_date"]):
+                raise serializers.ValidationError({"start": OUT_OF_RANGE})
         if attrs["start_date"] and attrs.get("end") and attrs["end"] < attrs["start_date"]:
             raise serializers.ValidationError({"end": "must not be before start"})
         attrs["offset"] = paging_offset(attrs.get("offset", 0))
@@ -60,7 +62,7 @@ class AttendanceRowSerializer(serializers.Serializer):
     """One row of a PUT: ``{"enrollment_id","date","status","comment"}``."""
 
     enrollment_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)  # (a larger one fits no column)
-    date = serializers.DateField(input_formats=DATE_FORMATS)
+    date = serializers.DateField(input_formats=DATE_FORMATS, validators=[DateRange()])
     status = serializers.ChoiceField(choices=SECTION_STATUSES)
     comment = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=MAX_NOTE_LENGTH)
 
@@ -134,8 +136,9 @@ def attendance_list(records: list[dict], totals: list[dict], next_url: str | Non
     return body
 
 
-def member_data(member: SectionMember, *, self_url: str, status_as_string: bool) -> dict:
-    """Schoology lists an enrollment's ``status`` as a string and shows one as a number."""
+def member_data(member: SectionMember, *, self_url: str) -> dict:
+    """An enrollment, in a list or on its own, as Schoology documents it: ``id`` and ``uid``
+    strings, ``admin`` (0 or 1) and ``status`` (1 to 5) numbers."""
     return {
         "id": str(member.id),
         "uid": str(member.uid),
@@ -144,7 +147,7 @@ def member_data(member: SectionMember, *, self_url: str, status_as_string: bool)
         "name_last": member.last_name,
         "name_display": f"{member.first_name} {member.last_name}".strip(),
         "admin": member.admin,
-        "status": str(member.status) if status_as_string else member.status,
+        "status": member.status,
         "links": {"self": self_url},
     }
 
@@ -237,14 +240,8 @@ class EnrollmentOut(serializers.Serializer):
     name_last = serializers.CharField()
     name_display = serializers.CharField()
     admin = serializers.IntegerField(help_text="1 for teachers, 0 for students")
-    status = serializers.CharField(help_text="1 active, 2 expired, 5 archived")
-    links = SelfLinkOut()
-
-
-class EnrollmentDetailOut(EnrollmentOut):
-    """One enrollment on its own: Schoology shows its ``status`` as a number."""
-
     status = serializers.IntegerField(help_text="1 active, 2 expired, 5 archived")
+    links = SelfLinkOut()
 
 
 class EnrollmentListOut(serializers.Serializer):

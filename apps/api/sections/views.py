@@ -16,8 +16,8 @@ from apps.api.sections.serializers import (
     AttendanceRowSerializer,
     AttendanceWriteIn,
     AttendanceWriteOut,
-    EnrollmentDetailOut,
     EnrollmentListOut,
+    EnrollmentOut,
     ListQuerySerializer,
     attendance_list,
     attendance_rows,
@@ -222,9 +222,7 @@ def section_enrollments(request, section_id):
         links["next"] = next_link(request, offset + limit)
     return Response(
         {
-            "enrollment": [
-                member_data(m, self_url=enrollment_url(request, section, m.id), status_as_string=True) for m in members
-            ],
+            "enrollment": [member_data(m, self_url=enrollment_url(request, section, m.id)) for m in members],
             "total": str(total),
             "links": links,
         }
@@ -235,7 +233,7 @@ def section_enrollments(request, section_id):
     operation_id="sections_enrollment_detail",
     summary="One enrollment of a section",
     parameters=[SECTION_ID, OpenApiParameter("enrollment_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-    responses={200: EnrollmentDetailOut, **COMMON_ERRORS},
+    responses={200: EnrollmentOut, **COMMON_ERRORS},
 )
 @sections_view(["GET"])
 def section_enrollment(request, section_id, enrollment_id):
@@ -243,7 +241,7 @@ def section_enrollment(request, section_id, enrollment_id):
     member = selectors.section_member(section, int(enrollment_id))
     if member is None:
         return Response(status=404)
-    return Response(member_data(member, self_url=enrollment_url(request, section, member.id), status_as_string=False))
+    return Response(member_data(member, self_url=enrollment_url(request, section, member.id)))
 
 
 @extend_schema(exclude=True)

@@ -13,7 +13,15 @@ from datetime import timedelta
 import pytest
 
 from tests import factories as f
-from tests.api.bad_input import IMPOSSIBLE_DATES, MALFORMED_JSON, NOT_AN_OBJECT, nothing_changes, oversized_json
+from tests.api.bad_input import (
+    IMPOSSIBLE_DATES,
+    MALFORMED_JSON,
+    NOT_AN_OBJECT,
+    OUT_OF_RANGE_DATES,
+    RANGE_MESSAGE,
+    nothing_changes,
+    oversized_json,
+)
 
 UUID_FIELDS = ["course_offering_id", "teacher_assignment_id", "course_enrollment_id", "student_id"]
 
@@ -137,6 +145,28 @@ def test_an_impossible_date_is_a_422(world, monday, api, value):
 def test_a_date_outside_the_class_is_a_422(world, monday, api, value):
     with nothing_changes():
         assert unprocessable(api.post(body_for(world, monday, attendance_date=value))) == [["body", "attendance_date"]]
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES.values(), ids=OUT_OF_RANGE_DATES.keys())
+def test_a_date_out_of_range_is_a_422_naming_the_range(world, monday, api, value):
+    with nothing_changes():
+        response = api.post(body_for(world, monday, attendance_date=value))
+    assert unprocessable(response) == [["body", "attendance_date"]]
+    assert response.json()["detail"][0]["msg"] == RANGE_MESSAGE
+
+
+@pytest.mark.parametrize("name", ["start_date", "end_date"])
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES.values(), ids=OUT_OF_RANGE_DATES.keys())
+def test_a_filter_date_out_of_range_is_a_422_on_the_query(world, api, name, value):
+    response = api.get(**{name: value})
+    assert unprocessable(response) == [["query", name]]
+    assert response.json()["detail"][0]["msg"] == RANGE_MESSAGE
+
+
+@pytest.mark.parametrize("name", ["start_date", "end_date"])
+@pytest.mark.parametrize("value", IMPOSSIBLE_DATES.values(), ids=IMPOSSIBLE_DATES.keys())
+def test_an_impossible_filter_date_is_a_422_on_the_query(world, api, name, value):
+    assert unprocessable(api.get(**{name: value})) == [["query", name]]
 
 
 # --- ids the client may not see ----------------------------------------------------------------

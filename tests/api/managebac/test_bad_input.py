@@ -19,6 +19,8 @@ from tests.api.bad_input import (
     IMPOSSIBLE_DATES,
     MALFORMED_JSON,
     NOT_AN_OBJECT,
+    OUT_OF_RANGE_DATES,
+    RANGE_MESSAGE,
     UNICODE_NOTES,
     UNSTORABLE_TEXT,
     nothing_changes,
@@ -229,6 +231,41 @@ def test_impossible_dates_in_paths_and_bodies_are_422(world, monday, excusal, ap
         else:
             assert response.status_code == 422, (response.request["PATH_INFO"], response.content)
             assert set(response.json()) == {"errors"}
+
+
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES.values(), ids=OUT_OF_RANGE_DATES.keys())
+def test_dates_out_of_range_in_paths_and_bodies_are_422_naming_the_range(world, monday, excusal, api, value):
+    s0 = world.students[0]
+    with nothing_changes():
+        answers = {
+            "date": [
+                api.get(f"classes/{world.english.pk}/attendance/date/{value}"),
+                api.get(f"students/excusals/{value}"),
+                api.get(f"year-groups/{world.year7.pk}/homeroom/attendance/date/{value}"),
+                api.put(f"students/{s0.pk}/set_homeroom_attendance", {"date": value, "status": 0}),
+            ],
+            "applies_on": [api.get(f"students/{s0.pk}/excusals", applies_on=value)],
+            "start_date": [
+                api.post(
+                    f"students/{s0.pk}/excusals",
+                    {"excusal": {"parent_id": world.parent.pk, "start_date": value, "end_date": str(monday)}},
+                )
+            ],
+            "end_date": [api.patch(f"students/{s0.pk}/excusals/{excusal.pk}", {"excusal": {"end_date": value}})],
+        }
+        [item_answer] = results(
+            api.put(f"classes/{world.english.pk}/attendance", {"attendances": [item(world, monday, date=value)]})
+        )
+    for field, responses in answers.items():
+        for response in responses:
+            assert response.status_code == 422, (response.request["PATH_INFO"], response.content)
+            assert response.json() == {"errors": {field: [RANGE_MESSAGE]}}
+    assert item_answer == {
+        "index": 0,
+        "student_id": s0.pk,
+        "status": "unprocessable_entity",
+        "errors": {"date": [RANGE_MESSAGE]},
+    }
 
 
 @pytest.mark.parametrize("status", [-1, 6, 99, "Absent", "0", 2**40])

@@ -52,8 +52,10 @@ def test_daily_mode_upserts_by_student_and_date(world, admin, ps_as, ids):
     assert (two["insert_count"], two["update_count"]) == (0, 1)
     assert one["result"]["action"] == "INSERT" and two["result"]["action"] == "UPDATE"
     mark = DailyMark.objects.get(student=student)
-    assert one["result"]["success_message"]["id"] == two["result"]["success_message"]["id"] == mark.pk
-    assert one["result"]["success_message"]["ref"].endswith(f"/ws/schema/table/attendance/{mark.pk}")
+    # One id space for the attendance table: a daily mark's id is 10^15 plus its row's.
+    record_id = 10**15 + mark.pk
+    assert one["result"]["success_message"]["id"] == two["result"]["success_message"]["id"] == record_id
+    assert one["result"]["success_message"]["ref"].endswith(f"/ws/schema/table/attendance/{record_id}")
     assert (mark.code_id, mark.channel, mark.recorded_by) == (ids["late"], "powerschool", admin)
 
 
@@ -71,8 +73,9 @@ def test_time_mode_adds_entries_and_dcid_updates_one(world, admin, ps_as, ids):
 
     assert (again["insert_count"], again["update_count"]) == (0, 1)
     assert sorted(TimeEntry.objects.filter(student=student).values_list("minutes", flat=True)) == [15, 45]
-    assert TimeEntry.objects.get(pk=dcid).minutes == 45
-    entries = AuditEntry.objects.filter(mark_kind="time", mark_id=dcid)
+    entry_pk = dcid - 2 * 10**15  # a time entry's id is 2 x 10^15 plus its row's
+    assert TimeEntry.objects.get(pk=entry_pk).minutes == 45
+    entries = AuditEntry.objects.filter(mark_kind="time", mark_id=entry_pk)
     assert [(e.before or {}).get("minutes") for e in entries] == [None, 30]
     assert entries.last().channel == "powerschool"
 

@@ -19,6 +19,8 @@ from tests.api.bad_input import (
     IMPOSSIBLE_DATES,
     MALFORMED_JSON,
     NOT_AN_OBJECT,
+    OUT_OF_RANGE_DATES,
+    RANGE_MESSAGE,
     UNICODE_NOTES,
     UNSTORABLE_TEXT,
     nothing_changes,
@@ -245,6 +247,21 @@ def test_a_date_outside_the_year_is_an_error(world, ids, ps, value):
     with nothing_changes():
         errors = record_errors(ps.post(SINGLE, wrap(fields(world, ids, att_date=value))))
     assert [e["field"] for e in errors] == ["attendance/att_date"]
+
+
+@pytest.mark.parametrize("path", WRITES)
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES.values(), ids=OUT_OF_RANGE_DATES.keys())
+def test_a_date_out_of_range_is_a_field_error_naming_the_range(world, ids, ps, path, value):
+    body = wrap(meeting_fields(world, ids, att_date=value) if path == MEETING else fields(world, ids, att_date=value))
+    with nothing_changes():
+        errors = record_errors(ps.post(path, body))
+    assert errors == [
+        {
+            "field": "attendance/att_date",
+            "error_code": "FIELD_VALIDATION_ERROR",
+            "error_description": f"att_date {RANGE_MESSAGE}",
+        }
+    ]
 
 
 @pytest.mark.parametrize("minutes", ["-1", "1441", "99999999999999999999999", "ninety"])

@@ -68,6 +68,7 @@ class Sections:
     signed_host: str | None = None
     signature_method: str = SIGNATURE_HMAC_SHA1
     realm: str | None = "Schoology API"
+    secure: bool = False  # over HTTPS (PLAINTEXT signatures need it)
     last_authorization: str = field(default="", init=False)
 
     def url(self, path: str, params: dict | None = None) -> str:
@@ -75,7 +76,7 @@ class Sections:
         return f"/v1/{path}{query}"
 
     def authorization(self, method: str, path: str, *, secret: str | None = None, **overrides) -> str:
-        scheme = "https" if self.signed_host else "http"
+        scheme = "https" if self.signed_host or self.secure else "http"
         header = oauth_header(
             method=method,
             url=f"{scheme}://{self.signed_host or self.host}{path}",
@@ -94,6 +95,7 @@ class Sections:
             url,
             headers={"Authorization": self.authorization("GET", url, **overrides), "Accept": accept},
             HTTP_HOST=self.host,
+            secure=self.secure,
         )
 
     def follow(self, absolute_url: str):
@@ -108,7 +110,9 @@ class Sections:
         headers = {"Authorization": self.authorization("PUT", url, **overrides)}
         if accept:
             headers["Accept"] = accept
-        return self.client.put(url, data=data, content_type=content_type, headers=headers, HTTP_HOST=self.host)
+        return self.client.put(
+            url, data=data, content_type=content_type, headers=headers, HTTP_HOST=self.host, secure=self.secure
+        )
 
     def replay(self, method: str, path: str, params: dict | None = None, body=None):
         """The last request again, with the very same Authorization header."""

@@ -18,6 +18,8 @@ from tests.api.bad_input import (
     MALFORMED_JSON,
     MALFORMED_XML,
     NOT_AN_OBJECT,
+    OUT_OF_RANGE_DATES,
+    RANGE_MESSAGE,
     UNICODE_NOTES,
     UNSTORABLE_TEXT,
     XML_BOMBS,
@@ -187,6 +189,22 @@ def test_a_date_outside_the_section_is_a_row_400(world, admin_api, monday, value
     with nothing_changes():
         [answer] = row_answers(put(admin_api, world.english, row(world, monday, date=value)))
     assert answer["response_code"] == 400 and answer["message"].startswith("date:"), answer
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES.values(), ids=OUT_OF_RANGE_DATES.keys())
+def test_a_date_out_of_range_is_a_row_400_naming_the_range(world, admin_api, monday, fmt, value):
+    with nothing_changes():
+        [answer] = row_answers(put(admin_api, world.english, row(world, monday, date=value), fmt=fmt))
+    assert answer["response_code"] == 400 and answer["message"] == f"date: {RANGE_MESSAGE}", answer
+
+
+@pytest.mark.parametrize("name", ["start", "end"])
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES.values(), ids=OUT_OF_RANGE_DATES.keys())
+def test_a_filter_date_out_of_range_is_a_one_line_400(world, teacher_api, name, value):
+    response = teacher_api.get(attendance_path(world.english), {name: value})
+    one_line(response)
+    assert response.content.decode() == f"{name}: {RANGE_MESSAGE}"
 
 
 # --- ids the client may not see ----------------------------------------------------------------

@@ -26,7 +26,7 @@ def test_lists_teachers_and_students(world, teacher_api):
     assert all(set(row) == FIELDS for row in body["enrollment"])
     assignment = TeacherAssignment.objects.get(school_class=world.english)
     assert teacher_row["id"] == str(TEACHER_ID_OFFSET + assignment.pk)
-    assert (teacher_row["admin"], teacher_row["status"], teacher_row["name_display"]) == (1, "1", "Tess Teacher")
+    assert (teacher_row["admin"], teacher_row["status"], teacher_row["name_display"]) == (1, 1, "Tess Teacher")
     assert [row["id"] for row in student_rows] == [str(enrollment_of(world, s).pk) for s in world.students]
     assert {row["admin"] for row in student_rows} == {0}
     first = student_rows[0]
@@ -53,7 +53,7 @@ def test_archived_student_is_status_5(world, teacher_api):
 
     rows = teacher_api.get(f"sections/{world.english.pk}/enrollments").json()["enrollment"]
 
-    assert [row["status"] for row in rows if row["admin"] == 0] == ["1", "1", "5"]
+    assert [row["status"] for row in rows if row["admin"] == 0] == [1, 1, 5]
 
 
 def test_one_enrollment_student_and_teacher(world, teacher_api):
@@ -64,6 +64,11 @@ def test_one_enrollment_student_and_teacher(world, teacher_api):
     teacher = teacher_api.get(f"sections/{world.english.pk}/enrollments/{TEACHER_ID_OFFSET + assignment.pk}").json()
 
     assert (student["id"], student["admin"], student["status"]) == (str(enrollment.pk), 0, 1)
+    # The same types as in the list (Schoology documents status as a number, 1 to 5, like admin).
+    listed = teacher_api.get(f"sections/{world.english.pk}/enrollments").json()["enrollment"]
+    [same] = [row for row in listed if row["id"] == student["id"]]
+    assert same == {**student, "links": same["links"]}
+    assert {type(row["status"]) for row in listed} == {type(student["status"])} == {int}
     assert student["links"]["self"].endswith(f"/v1/sections/{world.english.pk}/enrollments/{enrollment.pk}")
     assert (teacher["admin"], teacher["name_last"]) == (1, "Teacher")
 

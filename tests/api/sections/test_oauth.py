@@ -23,13 +23,16 @@ def issue(user, scopes=READ_WRITE):
 
 @live
 @pytest.mark.parametrize("method", [SIGNATURE_HMAC_SHA1, SIGNATURE_PLAINTEXT])
-def test_requests_oauthlib_client_reads_attendance(live_server, world, teacher, monday, method):
+def test_requests_oauthlib_client_reads_attendance(live_server, world, teacher, monday, method, settings):
+    # TLS ends at the proxy, which says so (BEHIND_PROXY): PLAINTEXT is taken only then.
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     mark(world, world.students[0], monday, 1, 0, note="flu")
     key, secret = issue(teacher)
 
     response = requests.get(
         f"{live_server.url}/v1/sections/{world.english.pk}/attendance",
         params={"start": monday.isoformat(), "end": monday.isoformat()},
+        headers={"X-Forwarded-Proto": "https"},
         auth=OAuth1(key, client_secret=secret, signature_method=method),
         timeout=30,
     )
@@ -41,7 +44,8 @@ def test_requests_oauthlib_client_reads_attendance(live_server, world, teacher, 
 
 @live
 @pytest.mark.parametrize("method", [SIGNATURE_HMAC_SHA1, SIGNATURE_PLAINTEXT])
-def test_requests_oauthlib_client_writes_attendance_in_xml(live_server, world, teacher, monday, method):
+def test_requests_oauthlib_client_writes_attendance_in_xml(live_server, world, teacher, monday, method, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     key, secret = issue(teacher)
     enrollment = enrollment_of(world, world.students[1])
     body = (
@@ -53,7 +57,7 @@ def test_requests_oauthlib_client_writes_attendance_in_xml(live_server, world, t
     response = requests.put(
         f"{live_server.url}/v1/sections/{world.english.pk}/attendance",
         data=body.encode(),
-        headers={"Content-Type": "text/xml", "Accept": "text/xml"},
+        headers={"Content-Type": "text/xml", "Accept": "text/xml", "X-Forwarded-Proto": "https"},
         auth=OAuth1(key, client_secret=secret, signature_method=method, realm="Schoology API"),
         timeout=30,
     )
@@ -79,11 +83,43 @@ def test_requests_oauthlib_client_with_a_wrong_secret_is_refused(live_server, wo
     assert response.text == "Invalid OAuth signature"
 
 
+@live
+@pytest.mark.parametrize("secret", ["right", "wrong"])
+def test_plaintext_over_plain_http_is_refused_whatever_the_secret(live_server, world, teacher, secret):
+    key, real = issue(teacher)
+    before = OAuthNonce.objects.count()
+
+    response = requests.get(
+        f"{live_server.url}/v1/sections/{world.english.pk}/enrollments",
+        auth=OAuth1(key, client_secret=real if secret == "right" else "guess", signature_method=SIGNATURE_PLAINTEXT),
+        timeout=30,
+    )
+
+    assert response.status_code == 401
+    assert response.text == "PLAINTEXT signatures send the secret itself: use HTTPS, or sign with HMAC-SHA1"
+    assert OAuthNonce.objects.count() == before  # nothing of it was taken
+
+
+def test_plaintext_trusts_x_forwarded_proto_only_behind_the_documented_proxy(client, teacher, world, settings):
+    api = sections_for(client, teacher)
+    api.signature_method = SIGNATURE_PLAINTEXT
+    path = f"/v1/sections/{world.english.pk}/enrollments"
+
+    def get():
+        return client.get(path, headers={"Authorization": api.authorization("GET", path), "X-Forwarded-Proto": "https"})
+
+    settings.SECURE_PROXY_SSL_HEADER = None  # BEHIND_PROXY off: anyone could send the header
+    assert get().status_code == 401
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # BEHIND_PROXY=true
+    assert get().status_code == 200
+
+
 @pytest.mark.parametrize("realm", ["Schoology API", None])
 @pytest.mark.parametrize("method", [SIGNATURE_HMAC_SHA1, SIGNATURE_PLAINTEXT])
 def test_header_with_or_without_realm_and_an_empty_token(client, teacher, world, realm, method):
     api = sections_for(client, teacher)
     api.realm, api.signature_method = realm, method
+    api.secure = method == SIGNATURE_PLAINTEXT
 
     response = api.get(f"sections/{world.english.pk}/enrollments", {"start": 0, "limit": 20})
 

@@ -7,7 +7,13 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.school.demo import DemoError, build_demo_school, delete_demo_school, format_summary
+from apps.school.demo import (
+    DemoError,
+    build_demo_school,
+    delete_demo_school,
+    format_summary,
+    refuse_beside_real_schools,
+)
 
 
 class Command(BaseCommand):
@@ -27,13 +33,36 @@ class Command(BaseCommand):
             default=True,
             help="issue an API client (all scopes) for the demo admin and print its token (default on)",
         )
+        parser.add_argument(
+            "--beside-real-schools",
+            action="store_true",
+            help="build it even though the database holds other (real) schools: refused otherwise",
+        )
 
-    def handle(self, *args, seed: int, students: int, weeks: int, reset: bool, api_client: bool, **options) -> None:
+    def handle(
+        self,
+        *args,
+        seed: int,
+        students: int,
+        weeks: int,
+        reset: bool,
+        api_client: bool,
+        beside_real_schools: bool,
+        **options,
+    ) -> None:
         started = time.monotonic()
-        if reset and delete_demo_school():
-            self.stdout.write("Deleted the previous demo school.")
         try:
-            demo = build_demo_school(seed=seed, students=students, weeks=weeks, api_client=api_client)
+            if not beside_real_schools:
+                refuse_beside_real_schools()  # before --reset deletes anything
+            if reset and delete_demo_school():
+                self.stdout.write("Deleted the previous demo school.")
+            demo = build_demo_school(
+                seed=seed,
+                students=students,
+                weeks=weeks,
+                api_client=api_client,
+                beside_real_schools=beside_real_schools,
+            )
         except DemoError as error:
             raise CommandError(str(error)) from None
         for line in format_summary(demo):
