@@ -240,7 +240,7 @@ def test_29_february_is_a_day_like_any_other(client, world, teacher, parent):
     assert in_month[-1].excusal == twelve
     # A 29 February that does not exist is refused, not a 500.
     client.force_login(teacher)
-    assert client.get(reverse("classes:today"), {"date": "2027-02-29"}).status_code == 404
+    assert client.get(reverse("classes:today"), {"date": "2027-02-29"}).status_code == 400
 
 
 # --- the school's day is not UTC's day -----------------------------------------------------------
