@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "apps.homeroom",
     "apps.excusals",
     "apps.reports",
+    "apps.attendance",
     "apps.audit",
     "apps.api",
 ]

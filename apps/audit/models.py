@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from apps.classes.models import Channel
+from apps.attendance.channels import Channel
 from apps.school.models import SchoolOwned
 
 

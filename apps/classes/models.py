@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from apps.attendance.channels import Channel
 from apps.school.constraints import same_school
 from apps.school.dates import DateRange
 from apps.school.models import (
@@ -20,18 +21,6 @@ from apps.school.models import (
     Teacher,
     school_and_id,
 )
-
-
-class Channel(models.TextChoices):
-    """Where a mark came from, kept on every mark and audit entry."""
-
-    WEB = "web"
-    MANAGEBAC = "managebac"
-    SECTIONS = "sections"
-    ACADEMIC = "academic"
-    POWERSCHOOL = "powerschool"
-    IMPORT = "import"
-    DEMO = "demo"
 
 
 class SchoolClass(SchoolOwned):
@@ -144,7 +133,9 @@ class ClassMark(SchoolOwned):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     recorded_at = models.DateTimeField()
 
+    # What the attendance engine names a mark by, and what it changes and logs.
     KEY_FIELDS = ("school_class_id", "student_id", "date", "period_id", "interval")
+    VALUE_FIELDS = ("code_id", "note", "minutes_late")
 
     class Meta:
         constraints = [

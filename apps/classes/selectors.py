@@ -254,6 +254,33 @@ def timetable_slots(school: School, class_ids) -> list[tuple[int, int, int, int,
     )
 
 
+@dataclass(frozen=True)
+class Meetings:
+    """When a class meets: its enabled period numbers by ISO weekday, or None when it has no
+    timetable at all."""
+
+    by_weekday: dict[int, list[int]] | None
+
+    def on(self, day: date) -> list[int]:
+        """The periods the class meets that day: its enabled slots on that weekday, or period 1
+        for a class without a timetable; empty when it does not meet that weekday."""
+        if self.by_weekday is None:
+            return [1]
+        return self.by_weekday.get(day.isoweekday(), [])
+
+
+def class_meetings(school_class: SchoolClass) -> Meetings:
+    """The class's meetings (the timetable read the write path shares: one query a request)."""
+    slots = timetable_slots(school_class.school, {school_class.pk})
+    if not slots:
+        return Meetings(None)
+    by_weekday: dict[int, set[int]] = {}
+    for _, weekday, _, number, enabled in slots:
+        if enabled:
+            by_weekday.setdefault(weekday, set()).add(number)
+    return Meetings({weekday: sorted(numbers) for weekday, numbers in by_weekday.items()})
+
+
 EXCUSAL_FIELDS = ("id", "start_date", "end_date", "comment")
 
 

@@ -1,25 +1,24 @@
 """The one write path for class attendance: every roll page tap and every dialect's class
-write comes through ``record_class_marks``."""
+write comes through ``record_class_marks``; a dialect that writes a whole day of a class
+(section-style, course-offering) comes through ``record_class_days``, which calls it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from apps.attendance.engine import MarkBatch, PendingMark, lock_marks
+from apps.attendance.rules import MarkResult, check_code, check_note_and_minutes, results_from, too_old
 from apps.audit.models import AuditEntry
-from apps.audit.services import PendingMark, save_marks
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment
-from apps.classes.selectors import timetable_slots
+from apps.classes.selectors import class_meetings, timetable_slots
 from apps.school.access import earliest_editable_date
 from apps.school.models import AttendanceCode, School
 from apps.school.selectors import codes_for_school, periods_for_school
-from apps.school.text import unstorable
-
-MAX_NOTE_LENGTH = 2000
 
 
 @dataclass(frozen=True)
@@ -37,161 +36,202 @@ class ClassMarkInput:
     interval: int = 0
 
 
-@dataclass
-class MarkResult:
-    """What became of one item. ``status`` is created, updated, unchanged or deleted when it
-    was applied, else invalid, not_found or forbidden with ``errors`` by field."""
-
-    index: int
-    status: str
-    mark: object | None = None
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return self.status in {"created", "updated", "unchanged", "deleted"}
-
-
-def check_code(codes: dict[int, AttendanceCode], code_id: int | None, errors: dict[str, list[str]]):
-    """The code must be one of the school's enabled codes; returns it (None removes a mark)."""
-    if code_id is None:
-        return None
-    code = codes.get(code_id)
-    if code is None:
-        errors.setdefault("status", []).append("is not one of the school's attendance codes")
-    elif not code.enabled:
-        errors.setdefault("status", []).append(f"{code.label} is not enabled in this school")
-    return code
-
-
-def check_note(note: str | None, errors: dict[str, list[str]]) -> None:
-    if len(note or "") > MAX_NOTE_LENGTH:
-        errors.setdefault("notes", []).append(f"is too long (at most {MAX_NOTE_LENGTH} characters)")
-    if problem := unstorable(note):
-        errors.setdefault("notes", []).append(problem)
-
-
-def check_note_and_minutes(item, code, errors: dict[str, list[str]]) -> dict:
-    check_note(item.note, errors)
-    minutes = item.minutes_late
-    if minutes is not None and not (0 <= minutes <= 600):
-        errors.setdefault("minutes_late", []).append("must be between 0 and 600")
-    # Minutes late only mean something for a late code; a changed code drops them.
-    if code is None or code.kind != AttendanceCode.Kind.LATE:
-        minutes = None
-    return {"code_id": code.pk if code else None, "note": item.note or "", "minutes_late": minutes}
-
-
-def too_old(index: int, school: School) -> MarkResult:
-    """A teacher's change of a roll older than the school's edit window."""
-    days = school.teacher_edit_days
-    return MarkResult(
-        index, "forbidden", errors={"date": [f"is more than {days} days ago; only an admin can change this roll"]}
-    )
-
-
-def results_from(pending: list[PendingMark], failed: list[MarkResult], size: int) -> list[MarkResult]:
-    results: list[MarkResult | None] = [None] * size
-    for result in failed:
-        results[result.index] = result
-    for change in pending:
-        results[change.index] = MarkResult(index=change.index, status=change.status, mark=change.mark)
-    return results  # type: ignore[return-value]
-
-
 def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput], channel: str) -> list[MarkResult]:
-    """Validate each item, then upsert the valid ones and audit every change, in one
-    transaction and a constant number of queries. Items are independent: a bad item is
-    reported in its result and the others are kept."""
+    """Lock the marks, validate each item against what is there now, then upsert the valid ones
+    and audit every change, in one transaction and a constant number of queries. Items are
+    independent: a bad item is reported in its result and the others are kept."""
     class_ids = {m.school_class_id for m in marks}
     student_ids = {m.student_id for m in marks}
     # actor None is the system itself (import, demo data): no limits.
     admin_floor = None if actor is None else earliest_editable_date(actor, school)
     is_admin = actor is None or admin_floor is None
-    classes_query = SchoolClass.objects.filter(school=school, pk__in=class_ids)
-    if not is_admin:  # whether the actor teaches each class, in the same query
-        classes_query = classes_query.annotate(
-            taught=Exists(
-                TeacherAssignment.objects.filter(school=school, school_class_id=OuterRef("pk"), teacher__user=actor)
-            )
-        )
-    classes = {c.pk: c for c in classes_query}
-    taught = set(classes) if is_admin else {pk for pk, c in classes.items() if c.taught}
-    enrollments = {
-        (e.school_class_id, e.student_id): e
-        for e in Enrollment.objects.filter(
-            school=school, school_class_id__in=class_ids, student_id__in=student_ids
-        ).select_related("student")
-    }
     # Codes, periods and timetable: read once per request (the roll page has them already).
     codes = {c.pk: c for c in codes_for_school(school)}
     periods = {p.number: p for p in periods_for_school(school)}
-    slots: dict[int, dict[int, set[int]]] = {}
-    timetabled: set[int] = set()
-    for class_id, weekday, _, number, enabled in timetable_slots(school, class_ids):
-        timetabled.add(class_id)
-        if enabled:
-            slots.setdefault(class_id, {}).setdefault(weekday, set()).add(number)
 
-    pending: list[PendingMark] = []
-    failed: list[MarkResult] = []
-    for index, item in enumerate(marks):
-        errors: dict[str, list[str]] = {}
-        school_class = classes.get(item.school_class_id)
-        if school_class is None or school_class.pk not in taught:
-            failed.append(MarkResult(index, "not_found", errors={"class": ["not found"]}))
-            continue
-        enrollment = enrollments.get((item.school_class_id, item.student_id))
-        if enrollment is None or enrollment.student.archived:
-            failed.append(MarkResult(index, "not_found", errors={"student_id": ["is not enrolled in this class"]}))
-            continue
-        if not (school_class.start_date <= item.date <= school_class.end_date):
-            errors.setdefault("date", []).append(
-                f"must be within the class's dates ({school_class.start_date} to {school_class.end_date})"
-            )
-        elif (enrollment.start_date and item.date < enrollment.start_date) or (
-            enrollment.end_date and item.date > enrollment.end_date
-        ):
-            errors.setdefault("date", []).append("is outside the student's enrollment in this class")
-        if school_class.pk in timetabled:
-            allowed = sorted(slots.get(school_class.pk, {}).get(item.date.isoweekday(), set()))
-            if item.period not in allowed:
-                errors.setdefault("period", []).append(f"must be in [{', '.join(map(str, allowed))}]")
-        elif item.period < 1:
-            errors.setdefault("period", []).append("must be 1 or more")
-        period = periods.get(item.period)
-        if period is None and "period" not in errors:
-            errors.setdefault("period", []).append("is not one of the school's periods")
-        if item.interval < 0:
-            errors.setdefault("interval", []).append("must be 0 or more")
-        code = check_code(codes, item.code_id, errors)
-        values = check_note_and_minutes(item, code, errors)
-        if admin_floor is not None and item.date < admin_floor:
-            failed.append(too_old(index, school))
-            continue
-        if errors:
-            failed.append(MarkResult(index, "invalid", errors=errors))
-            continue
-        pending.append(
-            PendingMark(
-                index=index,
-                key={
-                    "school_class_id": item.school_class_id,
-                    "student_id": item.student_id,
-                    "date": item.date,
-                    "period_id": period.pk,
-                    "interval": item.interval,
-                },
-                values=None if code is None else values,
-            )
-        )
-    with transaction.atomic():
-        save_marks(
+    def key(item: ClassMarkInput, period) -> dict:
+        return {
+            "school_class_id": item.school_class_id,
+            "student_id": item.student_id,
+            "date": item.date,
+            "period_id": period.pk,
+            "interval": item.interval,
+        }
+
+    # No savepoint of its own inside a caller's transaction: a failure undoes the caller's too.
+    with transaction.atomic(savepoint=False):
+        batch = MarkBatch(
             model=ClassMark,
             mark_kind=AuditEntry.MarkKind.CLASS,
             school=school,
-            actor=actor,
-            channel=channel,
-            changes=pending,
+            keys=[key(m, periods[m.period]) for m in marks if m.period in periods],
         )
+        classes_query = SchoolClass.objects.filter(school=school, pk__in=class_ids)
+        if not is_admin:  # whether the actor teaches each class, in the same query
+            classes_query = classes_query.annotate(
+                taught=Exists(
+                    TeacherAssignment.objects.filter(school=school, school_class_id=OuterRef("pk"), teacher__user=actor)
+                )
+            )
+        classes = {c.pk: c for c in classes_query}
+        taught = set(classes) if is_admin else {pk for pk, c in classes.items() if c.taught}
+        enrollments = {
+            (e.school_class_id, e.student_id): e
+            for e in Enrollment.objects.filter(
+                school=school, school_class_id__in=class_ids, student_id__in=student_ids
+            ).select_related("student")
+        }
+        slots: dict[int, dict[int, set[int]]] = {}
+        timetabled: set[int] = set()
+        for class_id, weekday, _, number, enabled in timetable_slots(school, class_ids):
+            timetabled.add(class_id)
+            if enabled:
+                slots.setdefault(class_id, {}).setdefault(weekday, set()).add(number)
+
+        pending: list[PendingMark] = []
+        failed: list[MarkResult] = []
+        for index, item in enumerate(marks):
+            errors: dict[str, list[str]] = {}
+            school_class = classes.get(item.school_class_id)
+            if school_class is None or school_class.pk not in taught:
+                failed.append(MarkResult(index, "not_found", errors={"class": ["not found"]}))
+                continue
+            enrollment = enrollments.get((item.school_class_id, item.student_id))
+            if enrollment is None or enrollment.student.archived:
+                failed.append(MarkResult(index, "not_found", errors={"student_id": ["is not enrolled in this class"]}))
+                continue
+            if not (school_class.start_date <= item.date <= school_class.end_date):
+                errors.setdefault("date", []).append(
+                    f"must be within the class's dates ({school_class.start_date} to {school_class.end_date})"
+                )
+            elif (enrollment.start_date and item.date < enrollment.start_date) or (
+                enrollment.end_date and item.date > enrollment.end_date
+            ):
+                errors.setdefault("date", []).append("is outside the student's enrollment in this class")
+            if school_class.pk in timetabled:
+                allowed = sorted(slots.get(school_class.pk, {}).get(item.date.isoweekday(), set()))
+                if item.period not in allowed:
+                    errors.setdefault("period", []).append(f"must be in [{', '.join(map(str, allowed))}]")
+            elif item.period < 1:
+                errors.setdefault("period", []).append("must be 1 or more")
+            period = periods.get(item.period)
+            if period is None and "period" not in errors:
+                errors.setdefault("period", []).append("is not one of the school's periods")
+            if item.interval < 0:
+                errors.setdefault("interval", []).append("must be 0 or more")
+            code = check_code(codes, item.code_id, errors, channel=channel)
+            values = check_note_and_minutes(item, code, errors)
+            if admin_floor is not None and item.date < admin_floor:
+                failed.append(too_old(index, school))
+                continue
+            if errors:
+                failed.append(MarkResult(index, "invalid", errors=errors))
+                continue
+            pending.append(PendingMark(index=index, key=key(item, period), values=None if code is None else values))
+        batch.save(actor=actor, channel=channel, changes=pending)
     return results_from(pending, failed, len(marks))
+
+
+@dataclass(frozen=True)
+class ClassDayInput:
+    """A student's attendance in every period a class meets on a day. ``note`` None keeps each
+    period's note and minutes late."""
+
+    student_id: int
+    date: date
+    code_id: int
+    note: str | None = None
+
+
+def record_class_days(
+    *,
+    actor,
+    school_class: SchoolClass,
+    days: Sequence[ClassDayInput],
+    channel: str,
+    same_status: Callable[[AttendanceCode, AttendanceCode], bool] | None = None,
+) -> list[list[MarkResult]]:
+    """Write each day as the class marks of every period the class meets that day (period 1
+    without a timetable), through ``record_class_marks``; one list of results per day, empty
+    when the class does not meet that day (``class_meetings(...).on(day)`` tells beforehand).
+
+    A day that keeps notes (``note`` None) also rewrites any other interval already marked in
+    those periods, and a period whose code ``same_status`` says already reads as the wanted one
+    keeps it (Health stays Health rather than becoming Excused). What it keeps is read under the
+    write path's locks: never an older note put back over another writer's change."""
+    school = school_class.school
+    meetings = class_meetings(school_class)
+    codes = {c.pk: c for c in codes_for_school(school)}
+    keeping = [day for day in days if day.note is None]
+    marks: list[ClassMarkInput] = []
+    positions: list[range] = []
+    with transaction.atomic(savepoint=False):
+        existing: dict[tuple, list[ClassMark]] = {}
+        if keeping:
+            period_ids = {p.number: p.pk for p in periods_for_school(school)}
+            lock_marks(
+                school_id=school.pk,
+                model=ClassMark,
+                mark_kind=AuditEntry.MarkKind.CLASS,
+                keys=[
+                    {
+                        "school_class_id": school_class.pk,
+                        "student_id": day.student_id,
+                        "date": day.date,
+                        "period_id": period_ids[number],
+                        "interval": 0,
+                    }
+                    for day in keeping
+                    for number in meetings.on(day.date)
+                    if number in period_ids
+                ],
+            )
+            for mark in ClassMark.objects.filter(
+                school=school,
+                school_class=school_class,
+                student_id__in={d.student_id for d in keeping},
+                date__in={d.date for d in keeping},
+            ).select_related("code", "period"):
+                existing.setdefault((mark.student_id, mark.date), []).append(mark)
+        for day in days:
+            first = len(marks)
+            periods = meetings.on(day.date)
+            if day.note is None:
+                by_meeting = {(m.period.number, m.interval): m for m in existing.get((day.student_id, day.date), [])}
+                wanted = codes.get(day.code_id)
+                for number, interval in sorted({(n, 0) for n in periods} | {k for k in by_meeting if k[0] in periods}):
+                    current = by_meeting.get((number, interval))
+                    keep = (
+                        current is not None
+                        and wanted is not None
+                        and same_status is not None
+                        and current.code.enabled
+                        and same_status(current.code, wanted)
+                    )
+                    marks.append(
+                        ClassMarkInput(
+                            school_class_id=school_class.pk,
+                            student_id=day.student_id,
+                            date=day.date,
+                            period=number,
+                            interval=interval,
+                            code_id=current.code_id if keep else day.code_id,
+                            note=current.note if current else "",
+                            minutes_late=current.minutes_late if current else None,
+                        )
+                    )
+            else:
+                marks.extend(
+                    ClassMarkInput(
+                        school_class_id=school_class.pk,
+                        student_id=day.student_id,
+                        date=day.date,
+                        period=number,
+                        code_id=day.code_id,
+                        note=day.note,
+                    )
+                    for number in periods
+                )
+            positions.append(range(first, len(marks)))
+        results = record_class_marks(actor=actor, school=school, marks=marks, channel=channel) if marks else []
+    return [[results[p] for p in span] for span in positions]

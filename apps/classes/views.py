@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.classes.models import Channel, SchoolClass
+from apps.attendance.channels import Channel
+from apps.attendance.rules import MarkResult
+from apps.classes.models import SchoolClass
 from apps.classes.selectors import (
     RollCounts,
     RollRow,
@@ -27,7 +29,7 @@ from apps.classes.selectors import (
     classes_taught_on,
     why_not_a_school_day,
 )
-from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
+from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.homeroom.selectors import year_groups_advised_on
 from apps.school.access import Roles, earliest_editable_date, get_class_for_user, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.classes.models import Channel
+from apps.attendance.channels import Channel
 from apps.school.constraints import same_school
 from apps.school.models import AttendanceCode, SchoolOwned, Student, Term
 
@@ -25,7 +25,9 @@ class DailyMark(SchoolOwned):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     recorded_at = models.DateTimeField()
 
+    # What the attendance engine names a mark by, and what it changes and logs.
     KEY_FIELDS = ("student_id", "date")
+    VALUE_FIELDS = ("code_id", "note", "minutes_late")
 
     class Meta:
         constraints = [
@@ -58,7 +60,10 @@ class TimeEntry(SchoolOwned):
     channel = models.CharField(max_length=20, choices=Channel.choices)
     recorded_at = models.DateTimeField()
 
+    # A day may have several entries: the engine names one by its id, and logs its student and day too.
     KEY_FIELDS = ("id",)
+    VALUE_FIELDS = ("code_id", "minutes", "note")
+    AUDIT_KEY_FIELDS = ("id", "student_id", "date")
 
     class Meta:
         verbose_name_plural = "time entries"

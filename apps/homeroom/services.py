@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
+from apps.attendance.engine import MarkBatch, PendingMark
+from apps.attendance.rules import MarkResult, check_code, check_note, check_note_and_minutes, results_from, too_old
 from apps.audit.models import AuditEntry
-from apps.audit.services import PendingMark, save_marks
-from apps.classes.services import MarkResult, check_code, check_note, check_note_and_minutes, results_from, too_old
 from apps.homeroom.models import DailyMark, TimeEntry
 from apps.school.access import earliest_editable_date
 from apps.school.models import AcademicYear, Advisor, AttendanceCode, School, Student
@@ -84,43 +83,42 @@ class DailyRules:
 
 
 def record_daily_marks(*, actor, school: School, marks: Sequence[DailyMarkInput], channel: str) -> list[MarkResult]:
-    """Validate each item, then upsert the valid ones and audit every change, in one
-    transaction and a constant number of queries. Items are independent."""
-    rules = DailyRules.load(actor=actor, school=school, items=marks)
-    codes = rules.codes
-
-    pending: list[PendingMark] = []
-    failed: list[MarkResult] = []
-    for index, item in enumerate(marks):
-        errors: dict[str, list[str]] = {}
-        if not rules.may_mark(item.student_id):
-            failed.append(MarkResult(index, "not_found", errors={"student_id": ["not found"]}))
-            continue
-        rules.check_date(item.date, errors)
-        code = check_code(codes, item.code_id, errors)
-        values = check_note_and_minutes(item, code, errors)
-        if rules.too_old(item.date):
-            failed.append(too_old(index, school))
-            continue
-        if errors:
-            failed.append(MarkResult(index, "invalid", errors=errors))
-            continue
-        pending.append(
-            PendingMark(
-                index=index,
-                key={"student_id": item.student_id, "date": item.date},
-                values=None if code is None else values,
-            )
-        )
-    with transaction.atomic():
-        save_marks(
+    """Lock the marks, validate each item against what is there now, then upsert the valid ones
+    and audit every change, in one transaction and a constant number of queries. Items are
+    independent."""
+    # No savepoint of its own inside a caller's transaction: a failure undoes the caller's too.
+    with transaction.atomic(savepoint=False):
+        batch = MarkBatch(
             model=DailyMark,
             mark_kind=AuditEntry.MarkKind.DAILY,
             school=school,
-            actor=actor,
-            channel=channel,
-            changes=pending,
+            keys=[{"student_id": item.student_id, "date": item.date} for item in marks],
         )
+        rules = DailyRules.load(actor=actor, school=school, items=marks)
+        pending: list[PendingMark] = []
+        failed: list[MarkResult] = []
+        for index, item in enumerate(marks):
+            errors: dict[str, list[str]] = {}
+            if not rules.may_mark(item.student_id):
+                failed.append(MarkResult(index, "not_found", errors={"student_id": ["not found"]}))
+                continue
+            rules.check_date(item.date, errors)
+            code = check_code(rules.codes, item.code_id, errors, channel=channel)
+            values = check_note_and_minutes(item, code, errors)
+            if rules.too_old(item.date):
+                failed.append(too_old(index, school))
+                continue
+            if errors:
+                failed.append(MarkResult(index, "invalid", errors=errors))
+                continue
+            pending.append(
+                PendingMark(
+                    index=index,
+                    key={"student_id": item.student_id, "date": item.date},
+                    values=None if code is None else values,
+                )
+            )
+        batch.save(actor=actor, channel=channel, changes=pending)
     return results_from(pending, failed, len(marks))
 
 
@@ -142,106 +140,53 @@ class TimeEntryInput:
     entry_id: int | None = None
 
 
-def _time_values(entry: TimeEntry) -> dict:
-    return {"code_id": entry.code_id, "minutes": entry.minutes, "note": entry.note}
-
-
 def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInput], channel: str) -> list[MarkResult]:
     """Validate each item as ``record_daily_marks`` does (who may mark the student, the
-    academic year, the code, the edit window), plus the minutes and the entry being updated;
-    then insert the new entries, update the changed ones and audit every change, in one
-    transaction and a constant number of queries. Items are independent."""
-    rules = DailyRules.load(actor=actor, school=school, items=entries)
-    codes = rules.codes
-    wanted_ids = {e.entry_id for e in entries if e.entry_id is not None}
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
-
-    results: list[MarkResult | None] = [None] * len(entries)
-    with transaction.atomic():
-        existing = (
-            {t.pk: t for t in TimeEntry.objects.select_for_update().filter(school=school, pk__in=wanted_ids)}
-            if wanted_ids
-            else {}
+    academic year, the code, the edit window), plus the minutes and the entry being updated
+    (read locked); then add the new entries, change the changed ones and audit every change,
+    through the same engine, in one transaction and a constant number of queries. Items are
+    independent."""
+    with transaction.atomic(savepoint=False):
+        batch = MarkBatch(
+            model=TimeEntry,
+            mark_kind=AuditEntry.MarkKind.TIME,
+            school=school,
+            keys=[{"id": e.entry_id} for e in entries if e.entry_id is not None],
         )
-        now = timezone.now()  # once the entries are locked (see save_marks): the log keeps their order
-        state = {pk: _time_values(t) for pk, t in existing.items()}
-        to_insert: list[tuple[int, TimeEntry]] = []
-        changed: set[int] = set()
-        # Every change in the order of the items, as save_marks logs marks: two changes of one
-        # entry in a batch are two entries, each starting where the one before left off.
-        audit: list[tuple[TimeEntry, dict | None, dict]] = []
+        rules = DailyRules.load(actor=actor, school=school, items=entries)
+        pending: list[PendingMark] = []
+        failed: list[MarkResult] = []
         for index, item in enumerate(entries):
             errors: dict[str, list[str]] = {}
             if not rules.may_mark(item.student_id):
-                results[index] = MarkResult(index, "not_found", errors={"student_id": ["not found"]})
+                failed.append(MarkResult(index, "not_found", errors={"student_id": ["not found"]}))
                 continue
-            entry = None
             if item.entry_id is not None:
-                entry = existing.get(item.entry_id)
+                entry = batch.existing.get((item.entry_id,))
                 if entry is None:
-                    results[index] = MarkResult(index, "not_found", errors={"dcid": ["no such time entry"]})
+                    failed.append(MarkResult(index, "not_found", errors={"dcid": ["no such time entry"]}))
                     continue
                 if entry.student_id != item.student_id or entry.date != item.date:
                     errors.setdefault("dcid", []).append("is a time entry of another student or date")
             rules.check_date(item.date, errors)
             if item.code_id is None:
                 errors.setdefault("status", []).append("is required")
-            code = check_code(codes, item.code_id, errors)
+            code = check_code(rules.codes, item.code_id, errors, channel=channel)
             if not (0 <= item.minutes <= MAX_MINUTES_A_DAY):
                 errors.setdefault("minutes", []).append(f"must be between 0 and {MAX_MINUTES_A_DAY}")
             check_note(item.note, errors)
             if rules.too_old(item.date):
-                results[index] = too_old(index, school)
+                failed.append(too_old(index, school))
                 continue
             if errors:
-                results[index] = MarkResult(index, "invalid", errors=errors)
+                failed.append(MarkResult(index, "invalid", errors=errors))
                 continue
-            values = {"code_id": code.pk, "minutes": item.minutes, "note": item.note or ""}
-            if entry is None:
-                new = TimeEntry(
-                    school=school,
-                    student_id=item.student_id,
-                    date=item.date,
-                    **values,
-                    recorded_by_id=actor_id,
-                    channel=channel,
-                    recorded_at=now,
+            pending.append(
+                PendingMark(
+                    index=index,
+                    key={"id": item.entry_id, "student_id": item.student_id, "date": item.date},
+                    values={"code_id": code.pk, "minutes": item.minutes, "note": item.note or ""},
                 )
-                to_insert.append((index, new))
-                audit.append((new, None, values))
-                results[index] = MarkResult(index, "created", mark=new)
-            elif state[entry.pk] == values:
-                results[index] = MarkResult(index, "unchanged", mark=entry)
-            else:
-                audit.append((entry, state[entry.pk], values))
-                state[entry.pk] = values
-                changed.add(entry.pk)
-                results[index] = MarkResult(index, "updated", mark=entry)
-
-        TimeEntry.objects.bulk_create([entry for _, entry in to_insert])
-        updated = []
-        for pk in changed:
-            entry = existing[pk]
-            for name, value in state[pk].items():
-                setattr(entry, name, value)
-            entry.recorded_by_id, entry.channel, entry.recorded_at = actor_id, channel, now
-            updated.append(entry)
-        if updated:
-            TimeEntry.objects.bulk_update(updated, ["code", "minutes", "note", "recorded_by", "channel", "recorded_at"])
-        AuditEntry.objects.bulk_create(
-            [
-                AuditEntry(
-                    school=school,
-                    mark_kind=AuditEntry.MarkKind.TIME,
-                    mark_id=entry.pk,
-                    key={"id": entry.pk, "student_id": entry.student_id, "date": entry.date.isoformat()},
-                    before=before,
-                    after=after,
-                    changed_by_id=actor_id,
-                    channel=channel,
-                    changed_at=now,
-                )
-                for entry, before, after in audit
-            ]
-        )
-    return results  # type: ignore[return-value]
+            )
+        batch.save(actor=actor, channel=channel, changes=pending)
+    return results_from(pending, failed, len(entries))

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.classes.models import Channel
+from apps.attendance.channels import Channel
 from apps.classes.selectors import RollSheet
 from apps.classes.views import (
     WantedMark,

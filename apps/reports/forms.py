@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from django import forms
 
-from apps.classes.models import Channel, SchoolClass
+from apps.attendance.channels import Channel
+from apps.classes.models import SchoolClass
 from apps.reports.selectors import MAX_UNMARKED_DAYS, SOURCES
 from apps.reports.services import COLOUR, MAX_ADJUSTMENT, MAX_EDIT_DAYS
 from apps.school.dates import DayField

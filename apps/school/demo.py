@@ -14,9 +14,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.api.models import SCOPES, ApiClient, IssuedCredentials
+from apps.attendance.channels import Channel
+from apps.attendance.engine import school_write_lock
 from apps.audit.models import AuditEntry
-from apps.audit.services import school_write_lock
-from apps.classes.models import Channel, ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
+from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.homeroom.models import Adjustment, DailyMark, TimeEntry

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 
+from apps.attendance.engine import LOCK_EACH_KEY_UP_TO, school_write_lock
 from apps.audit.models import AuditEntry
-from apps.audit.services import LOCK_EACH_KEY_UP_TO, school_write_lock
 from apps.homeroom.models import DailyMark
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
 from tests import factories as f

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from apps.classes.models import Channel
+from apps.attendance.channels import Channel
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.homeroom.services import DailyMarkInput, record_daily_marks

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from apps.classes.models import Channel
+from apps.attendance.channels import Channel
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.homeroom.models import Adjustment

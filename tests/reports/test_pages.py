@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.classes.models import Channel
+from apps.attendance.channels import Channel
 from apps.classes.services import ClassMarkInput
 from tests.reports.conftest import grow_school, record_lessons
 

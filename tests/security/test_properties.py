@@ -23,9 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.api.models import ApiClient
+from apps.attendance.channels import Channel
+from apps.attendance.rules import MAX_NOTE_LENGTH
 from apps.audit.models import AuditEntry
-from apps.classes.models import Channel, ClassMark
-from apps.classes.services import MAX_NOTE_LENGTH, ClassMarkInput, record_class_marks
+from apps.classes.models import ClassMark
+from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.homeroom.models import DailyMark, TimeEntry
 from apps.homeroom.services import (
     MAX_MINUTES_A_DAY,

@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 
-from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
+from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment
 from apps.school.access import children_of, visible_classes, visible_students
 from apps.school.models import AttendanceCode, School, Student
 
@@ -159,24 +159,6 @@ def enrollment_by_uuid(school_class: SchoolClass, enrollment_uuid: uuid.UUID) ->
 
 def assignment_by_uuid(school_class: SchoolClass, assignment_uuid: uuid.UUID) -> TeacherAssignment | None:
     return TeacherAssignment.objects.filter(school_class=school_class, uuid=assignment_uuid).first()
-
-
-def meeting_periods(school_class: SchoolClass, on: date) -> list[int] | None:
-    """Period numbers of the class's enabled slots on that weekday, or None when the class has
-    no timetable at all (one query)."""
-    slots = list(
-        TimetableSlot.objects.filter(school_class=school_class).values_list("weekday", "period__number", "enabled")
-    )
-    if not slots:
-        return None
-    return sorted({number for weekday, number, enabled in slots if enabled and weekday == on.isoweekday()})
-
-
-def day_marks(school_class: SchoolClass, student: Student, on: date) -> list[ClassMark]:
-    """The student's marks in the class on that day, with their codes (one query)."""
-    return list(
-        ClassMark.objects.filter(school_class=school_class, student=student, date=on).select_related("code", "period")
-    )
 
 
 def status_codes(school: School) -> dict[str, AttendanceCode]:

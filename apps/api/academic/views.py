@@ -25,11 +25,9 @@ from apps.api.academic.framework import (
     parse_uuid,
     school_for,
 )
-from apps.audit.models import AuditEntry
-from apps.audit.services import lock_marks
-from apps.classes.models import Channel, ClassMark
-from apps.classes.services import ClassMarkInput, record_class_marks
-from apps.school.selectors import periods_for_school
+from apps.attendance.channels import Channel
+from apps.classes.selectors import class_meetings
+from apps.classes.services import ClassDayInput, record_class_days
 
 # DRF's error codes as the vendor's error types.
 ERROR_TYPES = {"required": "missing", "null": "missing", "invalid_choice": "enum", "date_out_of_range": "value_error"}
@@ -177,8 +175,7 @@ def write_record(request) -> Response:
             field_error("body", "teacher_assignment_id", "Is not a teacher assignment of this course offering")
         )
     day = data["attendance_date"]
-    periods = selectors.meeting_periods(school_class, day)
-    if periods == []:
+    if not class_meetings(school_class).on(day):
         problems.append(field_error("body", "attendance_date", f"The course offering does not meet on {day:%A}s"))
     code = selectors.status_codes(school).get(data["status"])
     if code is None:
@@ -186,75 +183,26 @@ def write_record(request) -> Response:
     if problems:
         raise Unprocessable(problems)
 
-    allowed = periods or [1]  # a class without a timetable is taken in period 1
     with transaction.atomic():
-        # The day's marks are read under the write path's locks: what this write keeps (a code
-        # that already reads as the status, the note, minutes late) is what is there now, never
-        # an older note put back over another writer's change.
-        period_ids = {p.number: p.pk for p in periods_for_school(school)}
-        lock_marks(
-            school_id=school.pk,
-            model=ClassMark,
-            mark_kind=AuditEntry.MarkKind.CLASS,
-            keys=[
-                {
-                    "school_class_id": school_class.pk,
-                    "student_id": enrollment.student_id,
-                    "date": day,
-                    "period_id": period_ids[number],
-                    "interval": 0,
-                }
-                for number in allowed
-                if number in period_ids
-            ],
-        )
-        existing = selectors.day_marks(school_class, enrollment.student, day)
-        results = record_class_marks(
+        [results] = record_class_days(
             actor=request.user,
-            school=school,
-            marks=day_marks_wanted(school_class, enrollment, day, allowed, existing, code, data["status"]),
+            school_class=school_class,
+            # The day keeps each period's note and minutes late, and a code that already reads
+            # as the status (Health stays Health rather than becoming Excused).
+            days=[ClassDayInput(enrollment.student_id, day, code.pk, note=None)],
             channel=Channel.ACADEMIC,
+            same_status=lambda old, new: selectors.status_of(old.kind, old.presence) == data["status"],
         )
         failed = next((r for r in results if not r.ok), None)
         if failed is not None:
             # Raising inside the block undoes the periods already written: a day is all or nothing.
             raise write_error(failed)
+    # 201 when the day had no attendance yet: every period's mark is new.
+    created = all(r.status == "created" for r in results)
     records = selectors.day_records(
         user=request.user, school=school, student=enrollment.student, school_class=school_class, on=day
     )
-    return record_response(records[0], status.HTTP_200_OK if existing else status.HTTP_201_CREATED)
-
-
-def day_marks_wanted(
-    school_class, enrollment, day, allowed: list[int], existing: list, code, wanted_status: str
-) -> list[ClassMarkInput]:
-    """The class marks that set the day to the status: every meeting period (and any other
-    interval already marked in one)."""
-    by_meeting = {(m.period.number, m.interval): m for m in existing}
-    meetings = {(number, 0) for number in allowed} | {key for key in by_meeting if key[0] in allowed}
-    marks = []
-    for number, interval in sorted(meetings):
-        current = by_meeting.get((number, interval))
-        # A period that already reads as the wanted status keeps its code (Health stays Health
-        # rather than becoming Excused); notes and minutes late are kept either way.
-        keep = (
-            current is not None
-            and current.code.enabled
-            and selectors.status_of(current.code.kind, current.code.presence) == wanted_status
-        )
-        marks.append(
-            ClassMarkInput(
-                school_class_id=school_class.pk,
-                student_id=enrollment.student_id,
-                date=day,
-                period=number,
-                interval=interval,
-                code_id=current.code_id if keep else code.pk,
-                note=current.note if current else "",
-                minutes_late=current.minutes_late if current else None,
-            )
-        )
-    return marks
+    return record_response(records[0], status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 def write_error(result) -> exceptions.APIException:

@@ -21,14 +21,15 @@ from apps.api.managebac.framework import (
     managebac_view,
     paginate,
 )
-from apps.classes.models import Channel
-from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
+from apps.attendance.channels import Channel
+from apps.attendance.rules import MarkResult
+from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
 from apps.school.access import get_class_for_user, get_student_for_user, get_year_group_for_user
 from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
-from apps.school.models import DEFAULT_PRESENT_STATUS, Parent, School, Term
+from apps.school.models import Parent, School, Term
 from apps.school.selectors import code_by_mb_status, codes_for_school
 
 # --- schema helpers ---------------------------------------------------------------------------
@@ -282,9 +283,8 @@ def set_class_attendance(request, class_id: int):
             continue
         data = serializer.validated_data
         code = codes.get(data["status"])
-        if data["status"] == DEFAULT_PRESENT_STATUS or code is None:
-            message = "is read-only over the API" if code is not None else "is not included in the list"
-            answers[index] = attendance_result(index, student_id, None, {"status": [message]})
+        if code is None:
+            answers[index] = attendance_result(index, student_id, None, {"status": ["is not included in the list"]})
             continue
         mark = ClassMarkInput(
             school_class_id=school_class.pk,

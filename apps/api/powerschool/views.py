@@ -22,12 +22,11 @@ from apps.api.powerschool import serializers as s
 from apps.api.powerschool.framework import ValidationFailed, powerschool_view, problem
 from apps.api.powerschool.oauth import TokenAddressThrottle, TokenClientIdThrottle, issue_access_token
 from apps.api.throttling import retry_after
-from apps.classes.models import Channel
+from apps.attendance.channels import Channel
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.homeroom.services import DailyMarkInput, TimeEntryInput, record_daily_marks, record_time_entries
 from apps.school.access import schools_for
 from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
-from apps.school.models import DEFAULT_PRESENT_STATUS
 
 POWERSCHOOL_VERSION = "25.3.0"  # batch_daily_time is "available since 25.3.0"
 MAX_BATCH = 200
@@ -495,7 +494,7 @@ def resolve(request, items: list[Item]) -> None:
         elif not (year.start_date <= v["date"] <= year.end_date):
             item.error("att_date", f"att_date is outside the academic year ({year.start_date} to {year.end_date})")
         code = codes.get(v["code_id"])
-        if code is None or code.school_id != school.pk or code.mb_status == DEFAULT_PRESENT_STATUS:
+        if code is None or code.school_id != school.pk:
             item.error("attendance_codeid", "attendance_codeid is not an attendance code of this school")
         if v["mode"] in (MEETING, INTERVAL):
             enrollment = enrollments.get(v["ccid"])

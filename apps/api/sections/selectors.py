@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 
-from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
+from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment
 from apps.school.models import AttendanceCode
 
 Kind = AttendanceCode.Kind
@@ -184,19 +184,6 @@ def section_member(section: SchoolClass, member_id: int) -> SectionMember | None
 def section_enrollments_by_id(section: SchoolClass, ids: set[int]) -> dict[int, Enrollment]:
     """The section's student enrollments among ``ids`` (one query)."""
     return {e.pk: e for e in Enrollment.objects.filter(school_class=section, pk__in=ids)}
-
-
-def section_meeting_periods(section: SchoolClass) -> dict[int, list[int]] | None:
-    """Period numbers of the section's enabled slots by ISO weekday, or None when the section
-    has no timetable at all (one query)."""
-    slots = list(TimetableSlot.objects.filter(school_class=section).values_list("weekday", "period__number", "enabled"))
-    if not slots:
-        return None
-    periods: dict[int, list[int]] = {}
-    for weekday, number, enabled in slots:
-        if enabled:
-            periods.setdefault(weekday, []).append(number)
-    return {weekday: sorted(numbers) for weekday, numbers in periods.items()}
 
 
 def section_codes(section: SchoolClass) -> dict[int, AttendanceCode]:

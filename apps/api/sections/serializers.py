@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from apps.api.sections.framework import DEFAULT_LIMIT, MAX_LIMIT, MAX_ROWS, paging_offset
 from apps.api.sections.selectors import SECTION_STATUSES, SectionMember
-from apps.classes.services import MAX_NOTE_LENGTH
+from apps.attendance.rules import MAX_NOTE_LENGTH
 from apps.school.dates import OUT_OF_RANGE, DateRange, in_range, parse_iso
 
 DATE_FORMATS = ["%Y-%m-%d"]

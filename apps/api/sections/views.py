@@ -24,8 +24,10 @@ from apps.api.sections.serializers import (
     first_error,
     member_data,
 )
-from apps.classes.models import Channel, SchoolClass
-from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
+from apps.attendance.channels import Channel
+from apps.classes.models import SchoolClass
+from apps.classes.selectors import class_meetings
+from apps.classes.services import ClassDayInput, record_class_days
 from apps.school.access import get_class_for_user
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -139,10 +141,9 @@ def write_attendance(request, section: SchoolClass) -> dict:
             answers[index] = {"response_code": 400, "message": first_error(serializer.errors)}
 
     enrollments = selectors.section_enrollments_by_id(section, {r["enrollment_id"] for r in valid.values()})
-    meetings = selectors.section_meeting_periods(section)
+    meetings = class_meetings(section)
     codes = selectors.section_codes(section)
-    marks: list[ClassMarkInput] = []
-    marks_of_row: dict[int, range] = {}
+    days: dict[int, ClassDayInput] = {}
     for index, row in valid.items():
         enrollment = enrollments.get(row["enrollment_id"])
         if enrollment is None:
@@ -152,8 +153,7 @@ def write_attendance(request, section: SchoolClass) -> dict:
                 answers[index] = {"response_code": 404, "message": "enrollment_id: no such enrollment in this section"}
             continue
         day = row["date"]
-        periods = [1] if meetings is None else meetings.get(day.isoweekday(), [])
-        if not periods:
+        if not meetings.on(day):
             weekday = WEEKDAYS[day.isoweekday() - 1]
             answers[index] = {"response_code": 400, "message": f"date: the section does not meet on {weekday}s"}
             continue
@@ -161,30 +161,17 @@ def write_attendance(request, section: SchoolClass) -> dict:
         if code is None:
             answers[index] = {"response_code": 400, "message": "status: the school has no attendance code for it"}
             continue
-        first = len(marks)
-        marks.extend(
-            ClassMarkInput(
-                school_class_id=section.pk,
-                student_id=enrollment.student_id,
-                date=day,
-                period=period,
-                code_id=code.pk,
-                note=row.get("comment") or "",
-            )
-            for period in periods
-        )
-        marks_of_row[index] = range(first, len(marks))
+        days[index] = ClassDayInput(enrollment.student_id, day, code.pk, note=row.get("comment") or "")
 
-    results: list[MarkResult] = (
-        record_class_marks(actor=request.user, school=section.school, marks=marks, channel=Channel.SECTIONS)
-        if marks
+    outcomes = (
+        record_class_days(actor=request.user, school_class=section, days=list(days.values()), channel=Channel.SECTIONS)
+        if days
         else []
     )
-    for index, positions in marks_of_row.items():
-        outcomes = [results[p] for p in positions]
-        failed = next((r for r in outcomes if not r.ok), None)
+    for index, results in zip(days, outcomes, strict=True):
+        failed = next((r for r in results if not r.ok), None)
         if failed is None:
-            answers[index] = {"id": str(outcomes[0].mark.pk), "response_code": 200}
+            answers[index] = {"id": str(results[0].mark.pk), "response_code": 200}
         else:
             code_for = 404 if failed.status == "not_found" else 400
             answers[index] = {"response_code": code_for, "message": row_message(failed.errors)}

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 
-from apps.classes.models import Channel
+from apps.attendance.channels import Channel
 from apps.classes.services import ClassMarkInput, record_class_marks
 from tests import factories as f
 

@@ -1,0 +1,80 @@
+"""What every mark write checks, whichever page or API it comes from, and what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apps.attendance.channels import API_CHANNELS
+from apps.attendance.engine import PendingMark
+from apps.school.models import AttendanceCode, School
+from apps.school.text import unstorable
+
+MAX_NOTE_LENGTH = 2000
+
+
+@dataclass
+class MarkResult:
+    """What became of one item. ``status`` is created, updated, unchanged or deleted when it
+    was applied, else invalid, not_found or forbidden with ``errors`` by field."""
+
+    index: int
+    status: str
+    mark: object | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in {"created", "updated", "unchanged", "deleted"}
+
+
+def check_code(codes: dict[int, AttendanceCode], code_id: int | None, errors: dict[str, list[str]], *, channel: str):
+    """The code must be one of the school's enabled codes, and over an API not the roll's
+    default present (what a taken roll shows for a student nobody marked); returns it (None
+    removes a mark)."""
+    if code_id is None:
+        return None
+    code = codes.get(code_id)
+    if code is None:
+        errors.setdefault("status", []).append("is not one of the school's attendance codes")
+    elif not code.enabled:
+        errors.setdefault("status", []).append(f"{code.label} is not enabled in this school")
+    elif code.is_default_present and channel in API_CHANNELS:
+        errors.setdefault("status", []).append("is read-only over the API")
+    return code
+
+
+def check_note(note: str | None, errors: dict[str, list[str]]) -> None:
+    if len(note or "") > MAX_NOTE_LENGTH:
+        errors.setdefault("notes", []).append(f"is too long (at most {MAX_NOTE_LENGTH} characters)")
+    if problem := unstorable(note):
+        errors.setdefault("notes", []).append(problem)
+
+
+def check_note_and_minutes(item, code, errors: dict[str, list[str]]) -> dict:
+    """A mark's values: its code, note and minutes late (kept only for a late code)."""
+    check_note(item.note, errors)
+    minutes = item.minutes_late
+    if minutes is not None and not (0 <= minutes <= 600):
+        errors.setdefault("minutes_late", []).append("must be between 0 and 600")
+    # Minutes late only mean something for a late code; a changed code drops them.
+    if code is None or code.kind != AttendanceCode.Kind.LATE:
+        minutes = None
+    return {"code_id": code.pk if code else None, "note": item.note or "", "minutes_late": minutes}
+
+
+def too_old(index: int, school: School) -> MarkResult:
+    """A teacher's change of a roll older than the school's edit window."""
+    days = school.teacher_edit_days
+    return MarkResult(
+        index, "forbidden", errors={"date": [f"is more than {days} days ago; only an admin can change this roll"]}
+    )
+
+
+def results_from(pending: list[PendingMark], failed: list[MarkResult], size: int) -> list[MarkResult]:
+    """One result per item, in the items' order: the applied changes' and the refused ones'."""
+    results: list[MarkResult | None] = [None] * size
+    for result in failed:
+        results[result.index] = result
+    for change in pending:
+        results[change.index] = MarkResult(index=change.index, status=change.status, mark=change.mark)
+    return results  # type: ignore[return-value]
