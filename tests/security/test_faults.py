@@ -33,7 +33,7 @@ from apps.homeroom.models import DailyMark
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
 from apps.school.models import AcademicYear
 from apps.school.roster import import_roster
-from apps.school.unavailable import RETRY_AFTER_SECONDS
+from attendance_site.unavailable import RETRY_AFTER_SECONDS
 from tests import factories as f
 from tests.api.powerschool.conftest import basic, payload, record
 from tests.api.sections.conftest import sections_for

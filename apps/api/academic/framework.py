@@ -24,6 +24,7 @@ from apps.api.throttling import retry_after
 from apps.school.access import schools_for
 from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
 from apps.school.models import School
+from attendance_site.unavailable import answer_unavailable
 
 # Writing last_used_at on every request would turn every read into a write.
 SCHOOL_HEADER = "X-School-Id"
@@ -209,3 +210,8 @@ def school_for(request) -> School:
             )
         ]
     )
+
+
+@answer_unavailable("/academic/")
+def unavailable(exc) -> Response | None:
+    return academic_exception_handler(exc, {})

@@ -21,7 +21,7 @@ from apps.api.models import ApiClient
 from apps.api.negotiation import AlwaysJSON
 from apps.api.parsers import BodyTooLarge, LimitedJSONParser, api_exception
 from apps.api.throttling import retry_after
-from apps.school.unavailable import DatabaseUnavailable
+from attendance_site.unavailable import DatabaseUnavailable, answer_unavailable
 
 ACCESS_DENIED = {"error": "Access Denied"}
 INVALID_PAYLOAD = {"error": "Invalid payload data structure."}
@@ -238,3 +238,8 @@ def paginate(request, queryset) -> tuple[list, dict]:
         "per_page": per_page,
     }
     return rows, meta
+
+
+@answer_unavailable("/v2/", "/v2p1/")
+def unavailable(exc: DatabaseUnavailable) -> Response | None:
+    return managebac_exception_handler(exc, {})

@@ -19,6 +19,7 @@ from apps.api.models import AccessToken, ApiClient, hash_secret
 from apps.api.negotiation import AlwaysJSON
 from apps.api.parsers import BodyTooLarge, LimitedJSONParser, api_exception
 from apps.api.throttling import retry_after
+from attendance_site.unavailable import answer_unavailable
 
 
 class AccessTokenAuthentication(BaseAuthentication):
@@ -161,3 +162,8 @@ def powerschool_view(methods: list[str], *, scope: str = "", resource: str = "at
         return view_class.as_view()
 
     return decorator
+
+
+@answer_unavailable("/ws/")
+def unavailable(exc) -> Response | None:
+    return powerschool_exception_handler(exc, {})

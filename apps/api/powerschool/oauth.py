@@ -12,12 +12,15 @@ from urllib.parse import parse_qs, unquote
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from oauthlib.oauth2 import BackendApplicationServer, RequestValidator
+from oauthlib.oauth2.rfc6749.errors import TemporarilyUnavailableError
 
 from apps.api.models import AccessToken, ApiClient, hash_secret
 from apps.api.throttling import SettingRateThrottle
+from attendance_site.unavailable import answer_unavailable
 
 DEFAULT_TOKEN_SECONDS = 3600
 
@@ -133,3 +136,10 @@ def issue_access_token(*, uri: str, body: str, headers: dict) -> tuple[int, dict
     if status == 200:
         data = {"access_token": data["access_token"], "token_type": "Bearer", "expires_in": str(data["expires_in"])}
     return status, dict(answer_headers or {}), data
+
+
+@answer_unavailable("/oauth/")
+def unavailable(exc) -> JsonResponse:
+    """The token endpoint answers in OAuth2's error shape (oauthlib's), like its other errors."""
+    error = TemporarilyUnavailableError(description=str(exc.detail))
+    return JsonResponse(dict(error.twotuples), status=exc.status_code)

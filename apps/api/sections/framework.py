@@ -25,6 +25,7 @@ from apps.api.sections.formats import (
     SectionsXMLRenderer,
 )
 from apps.api.throttling import retry_after
+from attendance_site.unavailable import answer_unavailable
 
 
 class Gone(exceptions.APIException):
@@ -153,3 +154,8 @@ def next_link(request, offset: int) -> str:
         query.pop("start")
     query["offset"] = str(offset)
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+@answer_unavailable("/v1/")
+def unavailable(exc) -> HttpResponse:
+    return one_line(exc.detail, exc.status_code)

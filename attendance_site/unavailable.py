@@ -5,6 +5,9 @@ Nothing is half-written when this happens: every write runs in one transaction, 
 database rolls back when the connection dies. DRF's views do not catch these errors (each dialect's
 exception handler leaves anything that is not an APIException alone), so they reach Django's
 middleware, where ``process_exception`` answers them.
+
+Each API dialect registers the shape of its answer for its own paths (``answer_unavailable``)
+when its modules load (``ApiConfig.ready``): this site-wide module knows none of them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import logging
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -43,53 +46,27 @@ def _rendered(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _managebac(exc: DatabaseUnavailable) -> HttpResponse:
-    from apps.api.managebac.framework import managebac_exception_handler
-
-    return managebac_exception_handler(exc, {})
-
-
-def _sections(exc: DatabaseUnavailable) -> HttpResponse:
-    from apps.api.sections.framework import one_line
-
-    return one_line(exc.detail, exc.status_code)
+Answer = Callable[[DatabaseUnavailable], HttpResponse]
+# Path prefixes and the dialect's answer for them, in the order they were registered.
+ANSWERS: list[tuple[str, Answer]] = []
 
 
-def _academic(exc: DatabaseUnavailable) -> HttpResponse:
-    from apps.api.academic.framework import academic_exception_handler
+def answer_unavailable(*prefixes: str) -> Callable[[Answer], Answer]:
+    """Register ``answer`` as the 503 of the paths that start with any of ``prefixes``."""
 
-    return academic_exception_handler(exc, {})
+    def register(answer: Answer) -> Answer:
+        for prefix in prefixes:
+            if all(known != prefix for known, _ in ANSWERS):
+                ANSWERS.append((prefix, answer))
+        return answer
 
-
-def _powerschool(exc: DatabaseUnavailable) -> HttpResponse:
-    from apps.api.powerschool.framework import powerschool_exception_handler
-
-    return powerschool_exception_handler(exc, {})
-
-
-def _oauth(exc: DatabaseUnavailable) -> HttpResponse:
-    # The token endpoint answers in OAuth2's error shape (oauthlib's), like its other errors.
-    from oauthlib.oauth2.rfc6749.errors import TemporarilyUnavailableError
-
-    error = TemporarilyUnavailableError(description=str(exc.detail))
-    return JsonResponse(dict(error.twotuples), status=exc.status_code)
-
-
-# Path prefixes of the dialects (attendance_site/urls.py, apps/api/urls.py) and their answers.
-DIALECTS: tuple[tuple[str, Callable[[DatabaseUnavailable], HttpResponse]], ...] = (
-    ("/v2/", _managebac),
-    ("/v2p1/", _managebac),
-    ("/v1/", _sections),
-    ("/academic/", _academic),
-    ("/ws/", _powerschool),
-    ("/oauth/", _oauth),
-)
+    return register
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
     """The 503 for this request: the dialect's error for an API path, else the plain page."""
     exc = DatabaseUnavailable()
-    for prefix, answer in DIALECTS:
+    for prefix, answer in ANSWERS:
         if request.path_info.startswith(prefix):
             response = _rendered(answer(exc))
             break
