@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "apps.attendance",
     "apps.audit",
     "apps.api",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

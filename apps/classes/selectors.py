@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
+from apps.attendance.roll import RollCounts, RollRow, RollSheet, excusal_of, roll_code_choices, roll_state, with_excusal
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TimetableSlot
 from apps.excusals.models import Excusal
 from apps.homeroom.models import DailyMark
 from apps.school.memo import remembered
-from apps.school.models import DEFAULT_PRESENT_STATUS, AttendanceCode, Period, School, Student, Term
+from apps.school.models import AttendanceCode, Period, School, Student, Term
 from apps.school.selectors import codes_for_school, periods_for_school
 
 
@@ -50,178 +51,6 @@ def class_term_counts(school_class: SchoolClass, term: Term, *, include_archived
 
 def class_enrollments(school_class: SchoolClass):
     return Enrollment.objects.filter(school_class=school_class).select_related("student")
-
-
-# --- the roll pages -------------------------------------------------------------------------------
-
-ROLL_NAVIGATION_KEYS = {"j", "k"}
-
-
-@dataclass(frozen=True)
-class CodeChoice:
-    """An enabled code as a roll button: its keyboard shortcuts are a digit (the first ten
-    codes, in the school's order) and its abbreviation when that is a single letter."""
-
-    code: AttendanceCode
-    digit: str
-    letter: str
-
-    @property
-    def keys(self) -> str:
-        return " ".join(k for k in (self.digit, self.letter) if k)
-
-    @property
-    def is_late(self) -> bool:
-        return self.code.kind == AttendanceCode.Kind.LATE
-
-
-def roll_code_choices(school: School) -> list[CodeChoice]:
-    """The school's enabled codes in order, each with its shortcuts (one query, shared with
-    the write path within a request)."""
-    choices = []
-    for position, code in enumerate(c for c in codes_for_school(school) if c.enabled):
-        digit = str((position + 1) % 10) if position < 10 else ""
-        abbreviation = code.abbreviation.lower()
-        letter = (
-            abbreviation
-            if len(abbreviation) == 1
-            and abbreviation.isascii()
-            and abbreviation.isalpha()
-            and abbreviation not in ROLL_NAVIGATION_KEYS
-            else ""
-        )
-        choices.append(CodeChoice(code=code, digit=digit, letter=letter))
-    return choices
-
-
-@dataclass
-class RollRow:
-    """One student on a roll: the saved mark, and what the teacher should see beside it."""
-
-    student: Student
-    mark: ClassMark | DailyMark | None = None
-    suggestion: AttendanceCode | None = None  # pre-selected, not saved (absent in homeroom)
-    excusal: Excusal | None = None
-    previous: ClassMark | None = None  # the student's mark in the lesson before, that day
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    # What the teacher sent when a save failed, so the page shows it back instead of the saved mark.
-    submitted: tuple[int | None, str, int | None] | None = None
-    url: str = ""  # where a tap on this row posts; set by the page
-
-    @property
-    def saved_code_id(self) -> int | None:
-        return self.mark.code_id if self.mark else None
-
-    @property
-    def checked_code_id(self) -> int | None:
-        """The code the form pre-selects: what was sent, else the saved mark, else the suggestion."""
-        if self.submitted is not None:
-            return self.submitted[0]
-        if self.mark:
-            return self.mark.code_id
-        return self.suggestion.pk if self.suggestion else None
-
-    @property
-    def note(self) -> str:
-        if self.submitted is not None:
-            return self.submitted[1]
-        return self.mark.note if self.mark else ""
-
-    @property
-    def minutes_late(self) -> int | None:
-        if self.submitted is not None:
-            return self.submitted[2]
-        return self.mark.minutes_late if self.mark else None
-
-    @property
-    def is_late(self) -> bool:
-        return bool(self.mark and self.mark.code.kind == AttendanceCode.Kind.LATE)
-
-    @property
-    def error_messages(self) -> list[str]:
-        names = {"status": "Mark", "notes": "Note", "minutes_late": "Minutes late", "student_id": "Student"}
-        return [
-            f"{names.get(name, name.replace('_', ' ').capitalize())} {message}"
-            for name, messages in self.errors.items()
-            for message in messages
-        ]
-
-
-@dataclass
-class RollSheet:
-    """A whole roll (a class meeting or a homeroom day): codes, one row per student, counts."""
-
-    codes: list[CodeChoice]
-    rows: list[RollRow]
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
-
-    @property
-    def marked(self) -> int:
-        return sum(1 for row in self.rows if row.mark is not None)
-
-    @property
-    def state(self) -> str:
-        return roll_state(self.marked, self.total)
-
-    @property
-    def counts(self) -> list[tuple[AttendanceCode, int]]:
-        """How many students carry each code, in the school's order, codes in use only."""
-        tally: dict[int, int] = {}
-        for row in self.rows:
-            if row.mark is not None:
-                tally[row.mark.code_id] = tally.get(row.mark.code_id, 0) + 1
-        return [(c.code, tally[c.code.pk]) for c in self.codes if c.code.pk in tally]
-
-    def row_for(self, student_id: int) -> RollRow | None:
-        return next((row for row in self.rows if row.student.pk == student_id), None)
-
-    @property
-    def excused_code(self) -> AttendanceCode | None:
-        return next((c.code for c in self.codes if c.code.mb_status == EXCUSED_STATUS), None)
-
-    @property
-    def present_code(self) -> AttendanceCode | None:
-        return next((c.code for c in self.codes if c.code.mb_status == DEFAULT_PRESENT_STATUS), None)
-
-
-@dataclass
-class RollCounts:
-    """Only the counts of a roll (what a tap changes besides the student's row): the same
-    ``total``, ``marked``, ``state`` and ``counts`` as a RollSheet."""
-
-    codes: list[CodeChoice]
-    total: int
-    marked: int
-    tally: dict[int, int]
-
-    @classmethod
-    def of(cls, codes: list[CodeChoice], rows) -> RollCounts:
-        """From (code id or None, students) rows."""
-        rows = list(rows)
-        tally = {code_id: n for code_id, n in rows if code_id is not None}
-        total = sum(n for _, n in rows)
-        return cls(codes=codes, total=total, marked=sum(tally.values()), tally=tally)
-
-    @property
-    def state(self) -> str:
-        return roll_state(self.marked, self.total)
-
-    @property
-    def counts(self) -> list[tuple[AttendanceCode, int]]:
-        return [(c.code, self.tally[c.code.pk]) for c in self.codes if c.code.pk in self.tally]
-
-
-EXCUSED_STATUS = 13  # ManageBac's "Excused"
-
-
-def roll_state(marked: int, total: int) -> str:
-    """not_taken, partly_taken or taken."""
-    if marked == 0:
-        return "not_taken"
-    return "taken" if marked >= total else "partly_taken"
 
 
 def enrollments_on(on: date) -> Q:
@@ -281,30 +110,13 @@ def class_meetings(school_class: SchoolClass) -> Meetings:
     return Meetings({weekday: sorted(numbers) for weekday, numbers in by_weekday.items()})
 
 
-EXCUSAL_FIELDS = ("id", "start_date", "end_date", "comment")
-
-
-def with_hints(rows: QuerySet, school: School, on: date, student: str, *, homeroom: bool) -> QuerySet:
-    """``rows`` (one per student, ``student`` naming its student id) with the latest excusal
-    covering ``on`` and, for a class roll, the homeroom's absence that day, as columns of the same
-    query instead of one more query each."""
-    excusal = Excusal.objects.filter(
-        school=school, student_id=OuterRef(student), start_date__lte=on, end_date__gte=on
-    ).order_by("-created_at", "-id")
-    hints = {f"excusal_{name}": Subquery(excusal.values(name)[:1]) for name in EXCUSAL_FIELDS}
-    if homeroom:
-        absent = DailyMark.objects.filter(
-            school=school, student_id=OuterRef(student), date=on, code__presence=AttendanceCode.Presence.ABSENT
-        )
-        hints["homeroom_code_id"] = Subquery(absent.values("code_id")[:1])
-    return rows.annotate(**hints)
-
-
-def excusal_of(row) -> Excusal | None:
-    """The excusal a ``with_hints`` row carries, if any."""
-    if row.excusal_id is None:
-        return None
-    return Excusal(**{name: getattr(row, f"excusal_{name}") for name in EXCUSAL_FIELDS})
+def with_homeroom_absence(rows: QuerySet, school: School, on: date, student: str) -> QuerySet:
+    """``rows`` with the code of the student's homeroom absence that day, if any (a column of
+    the same query): a hint on the class roll."""
+    absent = DailyMark.objects.filter(
+        school=school, student_id=OuterRef(student), date=on, code__presence=AttendanceCode.Presence.ABSENT
+    )
+    return rows.annotate(homeroom_code_id=Subquery(absent.values("code_id")[:1]))
 
 
 def class_meeting_period(school_class: SchoolClass, on: date, number: int) -> Period | None:
@@ -347,7 +159,7 @@ def class_roll_sheet(
     if student_id is not None:
         enrolled = enrolled.filter(student_id=student_id)
     enrollments = list(
-        with_hints(enrolled, school, on, "student_id", homeroom=True)
+        with_homeroom_absence(with_excusal(enrolled, school, on, "student_id"), school, on, "student_id")
         .select_related("student")
         .order_by("student__last_name", "student__first_name", "student_id")
     )

@@ -7,14 +7,14 @@ from datetime import date
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from apps.classes.selectors import (
+from apps.attendance.roll import (
     RollCounts,
     RollRow,
     RollSheet,
     excusal_of,
     roll_code_choices,
     roll_state,
-    with_hints,
+    with_excusal,
 )
 from apps.homeroom.models import DailyMark
 from apps.school.models import AcademicYear, School, Student, Term, YearGroup
@@ -51,7 +51,7 @@ def homeroom_roll_sheet(year_group: YearGroup, on: date, *, student_id: int | No
     students = Student.objects.filter(school=school, year_group=year_group, archived=False)
     if student_id is not None:
         students = students.filter(pk=student_id)
-    students = list(with_hints(students, school, on, "pk", homeroom=False).order_by("last_name", "first_name", "id"))
+    students = list(with_excusal(students, school, on, "pk").order_by("last_name", "first_name", "id"))
     ids = [s.pk for s in students]
     codes = roll_code_choices(school)
     by_id = {c.pk: c for c in codes_for_school(school)}

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.attendance.channels import Channel
-from apps.classes.selectors import RollSheet
-from apps.classes.views import (
+from apps.attendance.roll import RollSheet
+from apps.attendance.roll_forms import (
     WantedMark,
     apply_results,
     carry_errors,

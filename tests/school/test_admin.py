@@ -20,11 +20,11 @@ from django.utils import timezone
 from apps.api.models import AccessToken, ApiClient, OAuthNonce, hash_secret
 from apps.audit.models import AuditEntry
 from apps.classes.models import ClassMark, Enrollment
+from apps.demo.builder import DEMO_SCHOOL_NUMBER
 from apps.excusals.models import Excusal
 from apps.excusals.services import excusal_create
 from apps.homeroom.models import Adjustment
 from apps.homeroom.services import TimeEntryInput, record_time_entries
-from apps.school.demo import DEMO_SCHOOL_NUMBER
 from apps.school.models import AttendanceCode, School, Student, Term
 from tests import factories as f
 

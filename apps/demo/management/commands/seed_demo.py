@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: build the demo school (see apps/school/demo.py) and print its logins."""
+"""``manage.py seed_demo``: build the demo school (see apps/demo/builder.py) and print its logins."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.school.demo import (
+from apps.demo.builder import (
     DemoError,
     build_demo_school,
     delete_demo_school,

@@ -18,9 +18,9 @@ from django.urls import reverse
 from apps.api.models import SCOPES, ApiClient
 from apps.audit.models import AuditEntry
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TimetableSlot
+from apps.demo.builder import DEMO_PASSWORD, DEMO_SCHOOL_NUMBER, DEMO_URL
 from apps.excusals.models import MAX_EXCUSAL_DAYS, Excusal
 from apps.homeroom.models import DailyMark
-from apps.school.demo import DEMO_PASSWORD, DEMO_SCHOOL_NUMBER, DEMO_URL
 from apps.school.models import AttendanceCode, Guardianship, Parent, School, Student, Teacher, YearGroup
 from tests import factories as f
 

@@ -20,6 +20,7 @@ from apps.audit.models import AuditEntry
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
+from apps.excusals.services import excusal_create
 from apps.homeroom.models import Adjustment, DailyMark, TimeEntry
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
 from apps.school.models import (
@@ -201,10 +202,10 @@ def delete_demo_school() -> bool:
     for model in (Administrator, Teacher, Parent, Student):
         kept |= set(model.objects.filter(user_id__in=user_ids).exclude(school=school).values_list("user_id", flat=True))
     with transaction.atomic():
-        # Marks and classes hold PROTECT references to codes, periods and years, so they go
-        # first; a raw delete also skips loading (and audit entries refuse) row-by-row deletes.
+        # The log first, by its one purge of a whole school; then what holds PROTECT references
+        # (marks to codes, periods and years; classes to years), each in one DELETE.
+        AuditEntry.objects.filter(school=school)._raw_delete(AuditEntry.objects.db)
         for model in (
-            AuditEntry,
             ClassMark,
             DailyMark,
             TimeEntry,
@@ -217,8 +218,7 @@ def delete_demo_school() -> bool:
             Guardianship,
             Advisor,
         ):
-            queryset = model.objects.filter(school=school)
-            queryset._raw_delete(queryset.db)
+            model.objects.filter(school=school).delete()
         school.delete()
         # API clients go with their user (CASCADE).
         get_user_model().objects.filter(pk__in=user_ids - kept).delete()
@@ -577,7 +577,16 @@ def build_demo_school(
             weeks_of_days[day - timedelta(days=day.weekday())].append(day)
         with school_write_lock(school):
             _mark_weeks(school, year_groups, by_year_group, weeks_of_days, meetings_by_year_group, marks)
-        Excusal.objects.bulk_create(marks.excusals + marks.upcoming_excusals(today), batch_size=1000)
+        # Sent by a parent, as a family sends one: through the excusal service.
+        for excusal in marks.excusals + marks.upcoming_excusals(today):
+            excusal_create(
+                actor=excusal.parent.user,
+                student=excusal.student,
+                parent=excusal.parent,
+                start_date=excusal.start_date,
+                end_date=excusal.end_date,
+                comment=excusal.comment,
+            )
 
         credentials = None
         if api_client:
