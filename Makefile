@@ -37,7 +37,7 @@ demo: install
 serve: install
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Browser tests need Debian's Chromium at /usr/bin/chromium (see README, "Tests").
+# Browser tests need Debian's Chromium at /usr/bin/chromium (see docs/tests.md).
 # Tests run in parallel, one pytest-xdist worker per core, each with its own test database.
 TEST_WORKERS ?= auto
 test: install
@@ -62,7 +62,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 # Benchmark (issue 9): builds its own databases on the PostgreSQL server at 127.0.0.1:5432,
-# serves the app with gunicorn, writes BENCHMARK.md and bench/results.json (see README, "Benchmark").
+# serves the app with gunicorn, writes BENCHMARK.md and bench/results.json (see docs/benchmark.md).
 SCALES ?= 1 5
 bench: install
 	$(PY) -m bench.run --scales "$(SCALES)" $(BENCH_ARGS)
