@@ -61,7 +61,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Benchmark (issue 9): builds its own databases on the PostgreSQL server at 127.0.0.1:5432,
+# Benchmark: builds its own databases on the PostgreSQL server at 127.0.0.1:5432,
 # serves the app with gunicorn, writes BENCHMARK.md and bench/results.json (see docs/benchmark.md).
 SCALES ?= 1 5
 bench: install
