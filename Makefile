@@ -5,17 +5,29 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+URL = http://$(HOST):$(PORT)
+# Browser tests need Debian's Chromium at /usr/bin/chromium (see docs/tests.md).
+# Tests run in parallel, one pytest-xdist worker per core (0: one process), each with its own test database.
+TEST_WORKERS ?= auto
+SCALES ?= 1 5
 
 .PHONY: help install demo serve test check-migrations test-fast lint format migrate bench clean
 
 help:
-	@echo "make demo       install, build a demo school on SQLite, serve it on http://$(HOST):$(PORT)"
-	@echo "make test       install everything and run the whole test suite (browser tests included)"
-	@echo "make test-fast  every test but the browser ones"
-	@echo "make install    only install (into $(VENV))"
-	@echo "make serve      serve the existing database on http://$(HOST):$(PORT)"
-	@echo "make lint       ruff;  make format: ruff's fixes"
-	@echo "make bench      the benchmark (PostgreSQL on 127.0.0.1:5432; writes BENCHMARK.md)"
+	@echo "make demo              install, migrate, build the demo school, print its logins, serve it on $(URL)"
+	@echo "make serve             serve the existing database on $(URL)"
+	@echo "make test              install everything, check the migrations, run every test (browser tests included)"
+	@echo "make test-fast         every test but the browser ones"
+	@echo "make check-migrations  every migration up, down to zero and up again, on a scratch database"
+	@echo "make install           only install (into $(VENV))"
+	@echo "make migrate           bring the database (DATABASE_URL, else db.sqlite3) up to date"
+	@echo "make lint              ruff check and ruff format --check"
+	@echo "make format            apply ruff's fixes and formatting"
+	@echo "make bench             the benchmark (PostgreSQL on 127.0.0.1:5432; writes BENCHMARK.md)"
+	@echo "make clean             remove $(VENV), db.sqlite3, staticfiles and test-artifacts"
+	@echo ""
+	@echo "Variables: HOST=$(HOST) PORT=$(PORT) (where demo and serve listen, e.g. make demo PORT=18432),"
+	@echo "TEST_WORKERS=$(TEST_WORKERS) (0: one process), PYTEST_ARGS=\"tests/api -x\", SCALES=\"$(SCALES)\" and BENCH_ARGS for bench."
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
@@ -31,15 +43,12 @@ migrate: install
 
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo --reset
+	DEBUG=true $(PY) manage.py seed_demo --reset --url $(URL)
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: install
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Browser tests need Debian's Chromium at /usr/bin/chromium (see README, "Tests").
-# Tests run in parallel, one pytest-xdist worker per core, each with its own test database.
-TEST_WORKERS ?= auto
 test: install
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-migrations
@@ -61,9 +70,8 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Benchmark (issue 9): builds its own databases on the PostgreSQL server at 127.0.0.1:5432,
-# serves the app with gunicorn, writes BENCHMARK.md and bench/results.json (see README, "Benchmark").
-SCALES ?= 1 5
+# Benchmark: builds its own databases on the PostgreSQL server at 127.0.0.1:5432,
+# serves the app with gunicorn, writes BENCHMARK.md and bench/results.json (see docs/benchmark.md).
 bench: install
 	$(PY) -m bench.run --scales "$(SCALES)" $(BENCH_ARGS)
 

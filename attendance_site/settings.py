@@ -49,7 +49,7 @@ DEBUG = env_bool("DEBUG", False)
 
 # With DEBUG off the server refuses to start on a missing, short or public key (the development
 # key only signs sessions when DEBUG is on). Old keys stay valid for reading signed values while
-# SECRET_KEY_FALLBACKS lists them: README, "Rotating keys".
+# SECRET_KEY_FALLBACKS lists them: docs/operations.md, "Rotating keys".
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 if DEBUG:
@@ -59,7 +59,7 @@ else:
         if _problem := keys.secret_key_problem(_value):
             raise ImproperlyConfigured(
                 f"{_name} {_problem}. With DEBUG off Rollbook needs a long random SECRET_KEY of your own "
-                f"({keys.MAKE_ONE}); see README, Production. For development only, set DEBUG=true."
+                f"({keys.MAKE_ONE}); see docs/operations.md, Production. For development only, set DEBUG=true."
             )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
@@ -85,7 +85,7 @@ for _name, _value in [
     *(("FIELD_ENCRYPTION_KEY_FALLBACKS", v) for v in FIELD_ENCRYPTION_KEY_FALLBACKS),
 ]:
     if _problem := keys.field_key_problem(_value, debug=DEBUG):
-        raise ImproperlyConfigured(f"{_name} {_problem}; see README, Rotating keys.")
+        raise ImproperlyConfigured(f"{_name} {_problem}; see docs/operations.md, Rotating keys.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -204,7 +204,7 @@ STORAGES = {
     },
 }
 
-# Production hardening, switched on by the environment (see README, "Production", and SECURITY.md).
+# Production hardening, switched on by the environment (see docs/operations.md, "Production", and SECURITY.md).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -1,4 +1,4 @@
-"""Drive the app over HTTP and write BENCHMARK.md and bench/results.json (issue 9).
+"""Drive the app over HTTP and write BENCHMARK.md and bench/results.json.
 
     .venv/bin/python -m bench.run --scales "1 5"          # what `make bench` runs
     .venv/bin/python -m bench.run --scales 0.1 --quick    # a quick check of the harness
@@ -37,7 +37,7 @@ PY = sys.executable
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 MARK_START, MARK_END = "<!-- bench:results -->", "<!-- /bench:results -->"
 
-# Targets of issue 9 (milliseconds unless said otherwise).
+# Targets (milliseconds unless said otherwise), printed beside each result.
 TARGETS = {
     "roll page": ("p50", 25),
     "one tap": ("p50", 15),

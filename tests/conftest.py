@@ -1,6 +1,6 @@
 """Fixtures: one school seen from each role, and another school that nobody here may see.
 
-Users are named by role (STYLE.md): ``admin``, ``teacher``, ``other_teacher``, ``parent``,
+Users are named by role: ``admin``, ``teacher``, ``other_teacher``, ``parent``,
 ``other_parent``, ``other_school_admin`` are django User objects ready for ``client.force_login``.
 """
 

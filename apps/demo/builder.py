@@ -42,7 +42,7 @@ from apps.school.models import (
 DEMO_SCHOOL_NUMBER = 990001
 DEMO_SOURCED_ID = "rollbook-demo-school"
 DEMO_PASSWORD = "rollbook-demo"
-DEMO_URL = "http://127.0.0.1:8000"
+DEMO_URL = "http://127.0.0.1:8000"  # where `manage.py runserver` serves it; `seed_demo --url` says otherwise
 DEMO_TIMEZONE = "Europe/London"
 EMAIL_DOMAIN = "demo.rollbook.example"
 
@@ -816,14 +816,14 @@ def _logins(admin_user, teacher_rows, teacher_users, advising, classes, class_pl
     return logins
 
 
-def format_summary(demo: DemoSchool) -> list[str]:
-    """The lines ``seed_demo`` prints."""
+def format_summary(demo: DemoSchool, url: str = DEMO_URL) -> list[str]:
+    """The lines ``seed_demo`` prints, for the demo served at ``url``."""
     school = demo.school
     lines = [f"Built the demo school “{school.name}” (number {school.number}, {school.timezone})."]
     lines.append("  " + ", ".join(f"{count} {what}" for what, count in demo.counts.items()))
     if demo.first_marked_day:
         lines.append(f"  marks from {demo.first_marked_day} to {demo.last_marked_day}, all audited (channel demo)")
-    lines += ["", f"Open {DEMO_URL} and sign in (password for every login: {DEMO_PASSWORD}):"]
+    lines += ["", f"Open {url} and sign in (password for every login: {DEMO_PASSWORD}):"]
     width = max(len(login.username) for login in demo.logins)
     for login in demo.logins:
         lines.append(f"  {login.role:<8} {login.username:<{width}}  {login.name}: {login.detail}")
@@ -835,6 +835,6 @@ def format_summary(demo: DemoSchool) -> list[str]:
             f"  token:         {demo.credentials.token}",
             f"  client_id:     {demo.credentials.client_id}",
             f"  client_secret: {demo.credentials.client_secret}",
-            f"  try: curl -H 'auth-token: {demo.credentials.token}' {DEMO_URL}/v2/ping",
+            f"  try: curl -H 'auth-token: {demo.credentials.token}' {url}/v2/ping",
         ]
     return lines

@@ -33,7 +33,7 @@ def may_write_excusals(actor, student: Student, parent: Parent | None = None) ->
 
 def may_change_excusal(actor, excusal: Excusal) -> bool:
     """Admins of the school, and any parent of the child: one guardian may change or withdraw
-    what the other sent (DESIGN.md: parents manage their own children's excusals)."""
+    what the other sent: parents manage their children's excusals together (SECURITY.md)."""
     if actor is None or not actor.is_authenticated:
         return False
     if is_school_admin(actor, excusal.school_id):

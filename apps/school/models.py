@@ -298,7 +298,9 @@ class AttendanceCode(SchoolOwned):
 
 DEFAULT_PRESENT_STATUS = -1
 
-# ManageBac's set (../shared/API.md): (status, abbreviation, label, kind, presence, colour).
+# ManageBac's statuses and labels (tests/seeds/000_*.txt, "Available statuses"; -1 is the roll's default
+# present of tests/seeds/002_*.txt), each with its abbreviation, kind, presence and colour:
+# (status, abbreviation, label, kind, presence, colour).
 MANAGEBAC_CODES: list[tuple[int, str, str, str, str, str]] = [
     (-1, "✓", "Present", "present", "Present", "#15803d"),
     (1, "P", "Present", "present", "Present", "#15803d"),

@@ -439,7 +439,7 @@ def read_export(path: Path) -> Export:
 def read_manifest(rows: list[Row], problems: Problems) -> dict[str, str]:
     properties = {row["propertyName"]: (row["value"], row) for row in rows}
     version, row = properties.get("manifest.version", ("", None))
-    # "1" is what ClassLink writes for 1.0 (../shared/oneroster/README.md).
+    # "1" is what ClassLink writes for 1.0 (tests/school/oneroster/edfi-sample/manifest.csv).
     if version not in ("1", "1.0"):
         problems.add(row.where if row else "manifest.csv", f"manifest.version {version!r} is not 1.0")
     version, row = properties.get("oneroster.version", ("", None))
@@ -515,8 +515,9 @@ class RosterImport:
     # -- helpers
 
     def claim_uuids(self, model: type[models.Model], objs: list[models.Model], sourced_ids: list[str]) -> None:
-        """A UUID sourcedId becomes the new row's uuid (API.md "Ids"), unless a row has it already
-        (the same person in a second school keeps a fresh one)."""
+        """A UUID sourcedId becomes the new row's uuid (the id the course-offering API shows,
+        docs/api-course-offering.md), unless a row has it already (the same person in a second
+        school keeps a fresh one)."""
         candidates = {sid: u for sid in sourced_ids if (u := uuid_or_none(sid))}
         if not candidates:
             return

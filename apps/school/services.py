@@ -8,7 +8,7 @@ DISABLED_BY_DEFAULT = {15, 16, 17, 18}  # Custom 1–4: a school names them befo
 
 
 def seed_attendance_codes(school: School) -> None:
-    """Give a new school ManageBac's set of codes (../shared/API.md); existing codes are kept."""
+    """Give a new school ManageBac's set of codes (``MANAGEBAC_CODES``); existing codes are kept."""
     existing = set(AttendanceCode.objects.filter(school=school).values_list("mb_status", flat=True))
     AttendanceCode.objects.bulk_create(
         [

@@ -324,6 +324,30 @@ def test_api_client_token_is_printed_and_works(built):
     assert ApiClient.objects.by_client_id(client_id).check_secret(secret)
 
 
+def test_prints_the_address_it_is_told_it_is_served_at(db):
+    """``make demo PORT=18432`` passes its address: the sign-in line and the curl example name
+    it, never the default port."""
+    output = seed("--students", "10", "--weeks", "0", "--url", "http://127.0.0.1:18432/")
+    token = re.search(r"token:\s+(\S+)", output).group(1)
+    assert "Open http://127.0.0.1:18432 and sign in" in output
+    assert f"try: curl -H 'auth-token: {token}' http://127.0.0.1:18432/v2/ping" in output
+    assert ":8000" not in output
+
+
+def test_prints_the_default_address_without_a_url(db):
+    output = seed("--students", "10", "--weeks", "0")
+    assert f"Open {DEMO_URL} and sign in" in output
+    assert f"{DEMO_URL}/v2/ping" in output
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:18432", "ftp://127.0.0.1:18432", "http://127.0.0.1:18432/v2", "http://"])
+def test_an_address_that_is_not_one_is_refused_before_anything_is_built(db, url):
+    with pytest.raises(CommandError, match="is not an address like http://127.0.0.1:8000"):
+        seed("--students", "10", "--weeks", "0", "--url", url)
+    assert not School.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
 def test_no_api_client_when_asked(db):
     output = seed("--students", "10", "--weeks", "0", "--no-api-client")
     assert "token:" not in output

@@ -1,1 +1,1 @@
-"""Issue 10: authorization, fuzzing, faults, hardening."""
+"""Authorization, fuzzing, faults, hardening."""

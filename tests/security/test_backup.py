@@ -1,4 +1,4 @@
-"""Backup and restore as README ("Production", "Backup and restore") tells the school's IT to do it:
+"""Backup and restore as docs/operations.md ("Backup and restore") tells the school's IT to do it:
 ``pg_dump -Fc`` of a live database, ``pg_restore`` into a new empty one, and every row is back."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""``manage.py check --deploy`` is clean with exactly the production environment the README
-documents (read from the README, so the two cannot drift apart), and not clean without it."""
+"""``manage.py check --deploy`` is clean with exactly the production environment docs/operations.md
+documents (read from that page, so the two cannot drift apart), and not clean without it."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def readme_production_environment() -> dict[str, str]:
-    """The variables of the ``export`` in the README's "## Production" section."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("\n## Production\n", 1)[1].split("\n## ", 1)[0]
+def documented_production_environment() -> dict[str, str]:
+    """The variables of the ``export`` in the "## Production" section of docs/operations.md."""
+    page = (ROOT / "docs" / "operations.md").read_text()
+    section = page.split("\n## Production\n", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1).replace("\\\n", " ")
     (export,) = [line for line in block.splitlines() if line.startswith("export ")]
     words = shlex.split(export, comments=True)[1:]
@@ -36,8 +36,8 @@ def check_deploy(environment: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_readme_documents_every_hardening_switch():
-    documented = readme_production_environment()
+def test_operations_page_documents_every_hardening_switch():
+    documented = documented_production_environment()
     assert documented["SECRET_KEY"] == "..."  # a placeholder: each school makes its own
     for name in ("SECURE_COOKIES", "SECURE_SSL_REDIRECT", "SECURE_HSTS_PRELOAD", "BEHIND_PROXY"):
         assert documented[name] == "true", name
@@ -46,7 +46,7 @@ def test_the_readme_documents_every_hardening_switch():
 
 
 def test_check_deploy_is_clean_with_the_documented_production_environment():
-    environment = readme_production_environment()
+    environment = documented_production_environment()
     environment["SECRET_KEY"] = secrets.token_urlsafe(50)
     result = check_deploy(environment)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -8,7 +8,7 @@ most generated ids and dates are swapped for ones that exist (the ``world`` scho
 school's, a roll taken on Monday, an excusal, the school's uuid as ``X-School-Id``) so that the
 views' real work is reached, not only their 404s. Every answer must not be a 5xx and must match
 the document: a documented status code, content type, headers and body; invalid input must be
-refused with a 4xx except where API.md makes the dialect lenient (see ``is_lenient``).
+refused with a 4xx except where the dialect is lenient on purpose (docs/api-*.md) (see ``is_lenient``).
 
 ``FUZZ_MAX_EXAMPLES`` (default 25) raises the examples per operation for a longer run.
 """
@@ -69,7 +69,7 @@ schema = schemathesis.openapi.from_wsgi(
 )
 
 
-# Where the contract (API.md) is lenient on purpose, a schema-invalid part is not refused whole:
+# Where a dialect is lenient on purpose (its page in docs/ says so), a schema-invalid part is not refused whole:
 # list parameters fall back to their defaults or are clamped, and a batch answers per row.
 LENIENT_QUERY = ("/v2/", "/v2p1/", "/v1/", "/ws/schema/")
 PER_ROW_BODIES = {

@@ -1,4 +1,4 @@
-"""The authorization matrix (issue 10): every URL pattern of the project, asked by every role for
+"""The authorization matrix: every URL pattern of the project, asked by every role for
 an object it may see and for objects it may not (another teacher's class, another family's
 child, another school's rows).
 
@@ -6,7 +6,7 @@ child, another school's rows).
 ``POWERSCHOOL`` classify each pattern by ``namespace:name``; ``ADMIN_PREFIX`` classifies the
 Django admin as one group, checked on the representative ``ADMIN_PAGES``. A pattern
 none of them classifies fails ``test_every_url_pattern_is_classified``. A role that a target
-does not list gets the denial DESIGN.md asks for: in pages a 404 (anonymous: the login page),
+does not list gets the denial SECURITY.md promises: in pages a 404 (anonymous: the login page),
 in an API the dialect's own error. Every answer is also searched for the names its role must
 never see, and a refused write must leave the attendance book as it was.
 """
@@ -1854,7 +1854,7 @@ def json_or_none(response):
 
 
 def dialect_shape(dialect: str, status: int, response) -> str | None:
-    """Whether an error answer has the dialect's own shape (API.md)."""
+    """Whether an error answer has the dialect's own shape (each dialect's page, docs/api-*.md)."""
     data = json_or_none(response)
     if dialect == "managebac":
         if status == 401 and data != {"error": "Access Denied"}:

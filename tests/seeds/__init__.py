@@ -1,5 +1,5 @@
-"""The vendor API pages the dialects were specified from (copied from ../shared/seeds so the
-repository tests itself); golden tests read their example bodies from here."""
+"""The vendor API pages the dialects were specified from (kept here so that the repository
+tests itself); golden tests read their example bodies from here."""
 
 from pathlib import Path
 

@@ -27,7 +27,7 @@ from apps.school.models import AttendanceCode, School, Student
 Kind = AttendanceCode.Kind
 
 STATUSES = ("present", "absent", "late", "excused")
-# Writing: a status becomes the school's code with this ManageBac status (API.md).
+# Writing: a status becomes the school's code with this ManageBac status (``MANAGEBAC_CODES``).
 MB_STATUS_FOR = {"present": 1, "absent": 0, "late": 2, "excused": 13}
 
 # absent > late > excused > other > present: which mark speaks for a student's day.

@@ -3,8 +3,8 @@
 not take a foreign host on trust: such a request is answered, in the dialect's one-line form,
 with the setting that allows it (``SECTIONS_SIGNED_HOSTS``), rather than Django's HTML "Bad
 Request". A host allowed that way is taken on the section-style paths (``/v1/``) only; on any
-other path it is refused as Django refuses a host it does not serve (README, "Clients that sign
-for Schoology's host")."""
+other path it is refused as Django refuses a host it does not serve (docs/api-sections.md, "Clients
+that sign for Schoology's host")."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class SectionsHostMiddleware:
                 return one_line(
                     f"This server does not answer for the host {shown!r}. A client that sends it (schoolopy "
                     f"sends Host: api.schoology.com) is taken once that host is in SECTIONS_SIGNED_HOSTS, "
-                    "e.g. SECTIONS_SIGNED_HOSTS=api.schoology.com (README, Section-style API)",
+                    "e.g. SECTIONS_SIGNED_HOSTS=api.schoology.com (docs/api-sections.md)",
                     400,
                 )
         elif host in signed_hosts():

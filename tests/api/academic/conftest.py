@@ -69,5 +69,5 @@ def seed_examples() -> list:
 @pytest.fixture
 def seed():
     if SEED is None:
-        pytest.fail("seed 003 not found beside the checkout")
+        pytest.fail("seed 003 not found in tests/seeds")
     return seed_examples()

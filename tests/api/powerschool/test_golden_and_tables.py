@@ -1,5 +1,6 @@
 """Seed 004's bodies are accepted as written; the write envelope, token and table shapes match
-API.md; the code and period tables answer a plugin's look-ups; query counts stay constant."""
+the seed's (tests/seeds/004_*.txt); the code and period tables answer a plugin's look-ups; query
+counts stay constant."""
 
 from __future__ import annotations
 
@@ -23,12 +24,12 @@ ENVELOPE = json.loads(
 
 def seed_schemas() -> list[dict]:
     """The three "Model Schema" JSON bodies of seed 004, in order."""
-    assert SEED is not None, "seed 004 not found beside the checkout"
+    assert SEED is not None, "seed 004 not found in tests/seeds"
     return [json.loads(b) for b in re.findall(r"\*\*Model Schema:\*\*\s*```json\n(.*?)```", SEED.read_text(), re.S)]
 
 
 def same_shape(ours, theirs, path="$"):
-    assert type(ours) is type(theirs), f"{path}: {type(ours).__name__} where API.md has {type(theirs).__name__}"
+    assert type(ours) is type(theirs), f"{path}: {type(ours).__name__} where seed 004 has {type(theirs).__name__}"
     if isinstance(theirs, dict):
         assert set(ours) == set(theirs), f"{path}: {sorted(ours)} vs {sorted(theirs)}"
         for key in theirs:

@@ -15,7 +15,7 @@ from tests import factories as f
 from tests.api.sections.conftest import mark, sections_for
 from tests.seeds import seed_path
 
-# The seeds sit beside the checkout, in shared/seeds.
+# The section-style vendor page (tests/seeds/001_*.txt).
 SEED = seed_path("001")
 
 

@@ -282,8 +282,8 @@ def test_nonces_older_than_the_timestamp_window_are_forgotten(client, teacher, w
 
 
 @live
-def test_the_readme_walk_through(live_server, world, teacher, monday):
-    """Roster, then a JSON write, then the read, as the README's Python example does it."""
+def test_the_documented_walk_through(live_server, world, teacher, monday):
+    """Roster, then a JSON write, then the read, as the Python example in docs/api-sections.md does it."""
     key, secret = issue(teacher)
     auth = OAuth1(key, client_secret=secret)
     base = f"{live_server.url}/v1/sections/{world.english.pk}"

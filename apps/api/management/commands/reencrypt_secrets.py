@@ -1,5 +1,5 @@
 """Encrypt every stored secret again with the current ``FIELD_ENCRYPTION_KEY``: the last step of
-rotating that key (README, "Rotating keys"). All or nothing: when a secret opens with none of the
+rotating that key (docs/operations.md, "Rotating keys"). All or nothing: when a secret opens with none of the
 keys configured, every such client is named and nothing is saved."""
 
 from __future__ import annotations

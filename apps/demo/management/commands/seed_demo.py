@@ -4,16 +4,32 @@ from __future__ import annotations
 
 import argparse
 import time
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.validators import URLValidator
 
 from apps.demo.builder import (
+    DEMO_URL,
     DemoError,
     build_demo_school,
     delete_demo_school,
     format_summary,
     refuse_beside_real_schools,
 )
+
+
+def validated_url(value: str) -> str:
+    """An http(s) address without a path, e.g. http://127.0.0.1:18432 (``make demo`` passes its own)."""
+    url = value.strip().rstrip("/")
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        url = ""
+    if not url or urlsplit(url).path or urlsplit(url).query:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an address like http://127.0.0.1:8000")
+    return url
 
 
 class Command(BaseCommand):
@@ -34,6 +50,12 @@ class Command(BaseCommand):
             help="issue an API client (all scopes) for the demo admin and print its token (default on)",
         )
         parser.add_argument(
+            "--url",
+            type=validated_url,
+            default=DEMO_URL,
+            help=f"the address the demo will be served at, printed with the logins (default {DEMO_URL})",
+        )
+        parser.add_argument(
             "--beside-real-schools",
             action="store_true",
             help="build it even though the database holds other (real) schools: refused otherwise",
@@ -47,6 +69,7 @@ class Command(BaseCommand):
         weeks: int,
         reset: bool,
         api_client: bool,
+        url: str,
         beside_real_schools: bool,
         **options,
     ) -> None:
@@ -65,6 +88,6 @@ class Command(BaseCommand):
             )
         except DemoError as error:
             raise CommandError(str(error)) from None
-        for line in format_summary(demo):
+        for line in format_summary(demo, url):
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.1f}s."))
