@@ -4,10 +4,10 @@ term adjustments, attendance codes, school settings and API clients. Append-only
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 
 from apps.classes.models import Channel
-from apps.school.models import SchoolOwned
+from apps.school.models import School, SchoolOwned
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -16,6 +16,17 @@ class AuditEntryQuerySet(models.QuerySet):
 
     def delete(self):
         raise TypeError("Audit entries are never deleted")
+
+
+def purge_in_this_transaction() -> None:
+    """Let the current transaction delete audit entries, which PostgreSQL's trigger (migration
+    0004_append_only) otherwise refuses. For removing the demo school, whose log goes with it;
+    nothing else deletes the log."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("purge_in_this_transaction needs a transaction: the setting lasts until it ends")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL rollbook.audit_purge = 'on'")
 
 
 class ChangeChannel(models.TextChoices):
@@ -43,6 +54,8 @@ class AuditEntry(SchoolOwned):
 
     MARKS = (MarkKind.CLASS, MarkKind.DAILY, MarkKind.TIME)
 
+    # PROTECT: an entry is never removed by a cascade; its school cannot be deleted while it exists.
+    school = models.ForeignKey(School, on_delete=models.PROTECT)
     mark_kind = models.CharField("what changed", max_length=10, choices=MarkKind.choices)
     mark_id = models.BigIntegerField(help_text="Id of the mark (or other row); kept after it is gone")
     key = models.JSONField(
@@ -51,8 +64,10 @@ class AuditEntry(SchoolOwned):
     )
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    # PROTECT too: a login that changed something stays (deactivate it instead), so that the
+    # entry keeps who, and is never edited to forget it.
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.CharField(max_length=20, choices=CHANNELS)
     changed_at = models.DateTimeField()

@@ -15,7 +15,7 @@ from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.utils.text import capfirst
 
-from apps.audit.log import MODEL_OF_KIND
+from apps.audit.log import MODEL_OF_KIND, SUBJECTS
 from apps.audit.models import AuditEntry
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.excusals.models import Excusal
@@ -822,15 +822,16 @@ def _value_text(model, name: str, value: Any, codes: dict[int, AttendanceCode], 
     return str(value)
 
 
-def _state_text(model, state: dict | None, other: dict | None, codes, tz) -> str:
+def _state_text(model, fields: tuple[str, ...], state: dict | None, other: dict | None, codes, tz) -> str:
     """The fields of ``state`` that differ from ``other`` (all of them, set ones, for a row
-    added or removed), as "Field: value; …"."""
+    added or removed), in the order of ``fields``, as "Field: value; …"."""
     if state is None:
         return ""
+    present = [n for n in fields if n in state]
     if other is None:
-        names = [n for n, v in state.items() if v not in (None, "", [])]
+        names = [n for n in present if state[n] not in (None, "", [])]
     else:
-        names = [n for n in state if state[n] != other.get(n)]
+        names = [n for n in present if state[n] != other.get(n)]
     return "; ".join(
         f"{capfirst(model._meta.get_field(n).verbose_name)}: {_value_text(model, n, state[n], codes, tz)}"
         for n in names
@@ -908,9 +909,10 @@ def audit_log(
             row.before_note = (e.before or {}).get("note") or ""
             row.after_note = (e.after or {}).get("note") or ""
         else:
-            model = django_apps.get_model(MODEL_OF_KIND[e.mark_kind])
+            label = MODEL_OF_KIND[e.mark_kind]
+            model, fields = django_apps.get_model(label), SUBJECTS[label].values
             row.what = _what(e, codes, term_by_id)
-            row.before_text = _state_text(model, e.before, e.after, codes, tz)
-            row.after_text = _state_text(model, e.after, e.before, codes, tz)
+            row.before_text = _state_text(model, fields, e.before, e.after, codes, tz)
+            row.after_text = _state_text(model, fields, e.after, e.before, codes, tz)
         rows.append(row)
     return rows

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.api.models import SCOPES, ApiClient, IssuedCredentials
-from apps.audit.models import AuditEntry
+from apps.audit.models import AuditEntry, purge_in_this_transaction
 from apps.audit.services import school_write_lock
 from apps.classes.models import Channel, ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.classes.services import ClassMarkInput, record_class_marks
@@ -200,8 +200,11 @@ def delete_demo_school() -> bool:
     for model in (Administrator, Teacher, Parent, Student):
         kept |= set(model.objects.filter(user_id__in=user_ids).exclude(school=school).values_list("user_id", flat=True))
     with transaction.atomic():
-        # Marks and classes hold PROTECT references to codes, periods and years, so they go
-        # first; a raw delete also skips loading (and audit entries refuse) row-by-row deletes.
+        # Marks, excusals, the log and classes hold PROTECT references to the school, its
+        # students, codes, periods and years, so they go first; a raw delete also skips loading
+        # (and audit entries refuse) row-by-row deletes. The demo's log goes with it: the one
+        # deletion of audit entries the database allows.
+        purge_in_this_transaction()
         for model in (
             AuditEntry,
             ClassMark,
