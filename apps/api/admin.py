@@ -6,6 +6,9 @@ from django import forms
 from django.contrib import admin, messages
 
 from apps.api.models import SCOPES, AccessToken, ApiClient, OAuthNonce
+from apps.api.services import api_client_revoke
+from apps.audit.admin import AuditedAdmin
+from apps.audit.models import ChangeChannel
 
 
 class ApiClientForm(forms.ModelForm):
@@ -35,9 +38,9 @@ class RevokedFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(AuditedAdmin):
     """Clients are issued on the API clients page or with ``manage.py api_client create``, which
-    show the token once; here they are renamed, re-scoped or revoked."""
+    show the token once; here they are renamed, re-scoped or revoked, each change logged."""
 
     form = ApiClientForm
     list_display = [
@@ -68,7 +71,7 @@ class ApiClientAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         clients = list(queryset.filter(revoked_at__isnull=True))
         for client in clients:
-            client.revoke()
+            api_client_revoke(actor=request.user, channel=ChangeChannel.ADMIN, client=client)
         self.message_user(request, f"Revoked {len(clients)} API client(s).", messages.SUCCESS)
 
 

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from apps.api.forms import ApiClientForm
 from apps.api.models import ApiClient
+from apps.api.services import api_client_issue, api_client_revoke
+from apps.attendance.channels import Channel
 from apps.school.access import administered_schools
 
 
@@ -39,8 +41,12 @@ def api_clients(request):
     schools = schools_of_admin(request.user)
     form = ApiClientForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():
-        issued = ApiClient.issue(
-            name=form.cleaned_data["name"], user=form.cleaned_data["user"], scopes=form.cleaned_data["scopes"]
+        issued = api_client_issue(
+            actor=request.user,
+            channel=Channel.WEB,
+            name=form.cleaned_data["name"],
+            user=form.cleaned_data["user"],
+            scopes=form.cleaned_data["scopes"],
         )
         # Rendered, not redirected: the token and secret exist only in this response.
         return render(request, "api/client_created.html", {"issued": issued})
@@ -57,6 +63,6 @@ def api_clients(request):
 @require_POST
 def revoke_api_client(request, client_id: int):
     client = get_object_or_404(clients_for_admin(schools_of_admin(request.user)), pk=client_id)
-    client.revoke()
+    api_client_revoke(actor=request.user, channel=Channel.WEB, client=client)
     messages.success(request, f"“{client.name}” is revoked: its token and secrets no longer work.")
     return redirect("api_clients:list")

@@ -1,12 +1,13 @@
-"""The change log of every attendance mark: append-only."""
+"""The change log of every change that moves a figure: marks, and (apps/audit/log.py) excusals,
+term adjustments, attendance codes, school settings and API clients. Append-only."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 
 from apps.attendance.channels import Channel
-from apps.school.models import SchoolOwned
+from apps.school.models import School, SchoolOwned
 
 
 class AuditEntryQuerySet(models.QuerySet):
@@ -17,21 +18,66 @@ class AuditEntryQuerySet(models.QuerySet):
         raise TypeError("Audit entries are never deleted")
 
 
+def purge_in_this_transaction() -> None:
+    """Let the current transaction delete audit entries, which PostgreSQL's trigger (migration
+    0004_append_only) otherwise refuses (an update stays refused)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("purge_in_this_transaction needs a transaction: the setting lasts until it ends")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL rollbook.audit_purge = 'on'")
+
+
+def purge_school_log(school: School) -> None:
+    """Delete a school's whole log in the caller's transaction, in one DELETE past the
+    queryset's refusal: for removing the demo school, whose log goes with it; nothing else
+    deletes the log."""
+    purge_in_this_transaction()
+    entries = AuditEntry.objects.filter(school=school)
+    entries._raw_delete(entries.db)
+
+
+class ChangeChannel(models.TextChoices):
+    """Where a change that is not a mark may also come from."""
+
+    ADMIN = "admin", "Django admin"
+    SHELL = "shell", "Shell"
+
+
+CHANNELS = [*Channel.choices, *ChangeChannel.choices]
+
+
 class AuditEntry(SchoolOwned):
     class MarkKind(models.TextChoices):
-        CLASS = "class"
-        DAILY = "daily"
-        TIME = "time"
+        """What changed: a mark (the first three), or another row that moves a figure."""
 
-    mark_kind = models.CharField(max_length=10, choices=MarkKind.choices)
-    mark_id = models.BigIntegerField(help_text="Id of the mark; kept after the mark is gone")
-    key = models.JSONField(help_text="What the mark is of: class, student, date, period, interval")
+        CLASS = "class", "Class mark"
+        DAILY = "daily", "Homeroom mark"
+        TIME = "time", "Time entry"
+        EXCUSAL = "excusal", "Excusal"
+        ADJUSTMENT = "adjustment", "Term adjustment"
+        CODE = "code", "Attendance code"
+        SETTINGS = "settings", "School settings"
+        API_CLIENT = "api_client", "API client"
+
+    MARKS = (MarkKind.CLASS, MarkKind.DAILY, MarkKind.TIME)
+
+    # PROTECT: an entry is never removed by a cascade; its school cannot be deleted while it exists.
+    school = models.ForeignKey(School, on_delete=models.PROTECT)
+    mark_kind = models.CharField("what changed", max_length=10, choices=MarkKind.choices)
+    mark_id = models.BigIntegerField(help_text="Id of the mark (or other row); kept after it is gone")
+    key = models.JSONField(
+        help_text="What the mark is of: class, student, date, period, interval; for another row, "
+        "what it belongs to (a student, a term, a user)"
+    )
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    # PROTECT too: a login that changed something stays (deactivate it instead), so that the
+    # entry keeps who, and is never edited to forget it.
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    channel = models.CharField(max_length=20, choices=Channel.choices)
+    channel = models.CharField(max_length=20, choices=CHANNELS)
     changed_at = models.DateTimeField()
 
     objects = AuditEntryQuerySet.as_manager()

@@ -16,6 +16,7 @@ from apps.school.models import (
     AcademicYear,
     AttendanceCode,
     Period,
+    School,
     SchoolOwned,
     Student,
     Teacher,
@@ -119,8 +120,11 @@ class TimetableSlot(SchoolOwned):
 class ClassMark(SchoolOwned):
     """One student's attendance at one class meeting (date and period, and interval)."""
 
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="marks")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="class_marks")
+    # PROTECT throughout: a mark is never removed by a cascade (deleting its school, class or
+    # student is refused while it exists).
+    school = models.ForeignKey(School, on_delete=models.PROTECT)
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="marks")
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="class_marks")
     date = models.DateField()
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="marks")
     interval = models.PositiveSmallIntegerField(default=0, help_text="PowerSchool att_interval; 0 for none")

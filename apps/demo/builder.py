@@ -13,10 +13,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 
-from apps.api.models import SCOPES, ApiClient, IssuedCredentials
+from apps.api.models import SCOPES, IssuedCredentials
+from apps.api.services import api_client_issue
 from apps.attendance.channels import Channel
 from apps.attendance.engine import school_write_lock
-from apps.audit.models import AuditEntry
+from apps.audit.models import purge_school_log
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
@@ -202,9 +203,10 @@ def delete_demo_school() -> bool:
     for model in (Administrator, Teacher, Parent, Student):
         kept |= set(model.objects.filter(user_id__in=user_ids).exclude(school=school).values_list("user_id", flat=True))
     with transaction.atomic():
-        # The log first, by its one purge of a whole school; then what holds PROTECT references
-        # (marks to codes, periods and years; classes to years), each in one DELETE.
-        AuditEntry.objects.filter(school=school)._raw_delete(AuditEntry.objects.db)
+        # The demo's log goes with it (the one deletion of audit entries the database allows);
+        # then what holds PROTECT references to the school, its students, codes, periods and
+        # years, each in one DELETE.
+        purge_school_log(school)
         for model in (
             ClassMark,
             DailyMark,
@@ -586,11 +588,14 @@ def build_demo_school(
                 start_date=excusal.start_date,
                 end_date=excusal.end_date,
                 comment=excusal.comment,
+                channel=Channel.DEMO,
             )
 
         credentials = None
         if api_client:
-            credentials = ApiClient.issue(name="Demo API client", user=admin_user, scopes=list(SCOPES))
+            credentials = api_client_issue(
+                actor=None, channel=Channel.DEMO, name="Demo API client", user=admin_user, scopes=list(SCOPES)
+            )
 
     logins = _logins(admin_user, teacher_rows, teacher_users, advising, classes, class_plans, parent_rows, families)
     counts = {

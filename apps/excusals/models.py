@@ -6,14 +6,17 @@ from django.db import models
 from django.db.models import F, Q
 
 from apps.school.constraints import same_school
-from apps.school.models import Parent, SchoolOwned, Student
+from apps.school.models import Parent, School, SchoolOwned, Student
 
 MAX_EXCUSAL_DAYS = 12
 
 
 class Excusal(SchoolOwned):
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="excusals")
-    parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="excusals")
+    # PROTECT throughout: an excusal is never removed by a cascade (deleting its school, student
+    # or the parent who sent it is refused while it exists); it is withdrawn through its service.
+    school = models.ForeignKey(School, on_delete=models.PROTECT)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="excusals")
+    parent = models.ForeignKey(Parent, on_delete=models.PROTECT, related_name="excusals")
     start_date = models.DateField()
     end_date = models.DateField()
     comment = models.TextField(blank=True)

@@ -1,5 +1,5 @@
 """The one write path for excusals, used by the parent pages and the ManageBac excusal
-endpoints alike."""
+endpoints alike. Every change is logged (apps/audit/log.py) with the channel it came through."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import date
 
 from django.db import transaction
 
+from apps.attendance.channels import Channel
+from apps.audit.log import log_change, state
 from apps.excusals.models import MAX_EXCUSAL_DAYS, Excusal
 from apps.school.access import is_school_admin
 from apps.school.dates import OUT_OF_RANGE, in_range
@@ -69,8 +71,23 @@ def _check_comment(comment: str | None) -> None:
         raise ExcusalError({"comment": [problem]})
 
 
+def _locked(excusal: Excusal) -> Excusal:
+    """The excusal as it is now, its student's row locked: every write of a student's excusals
+    takes that lock first, so what the log calls "before" is what the change changed.
+    ``Excusal.DoesNotExist`` when it was withdrawn meanwhile."""
+    Student.objects.select_for_update().filter(pk=excusal.student_id).first()
+    return Excusal.objects.get(pk=excusal.pk)
+
+
 def excusal_create(
-    *, actor, student: Student, parent: Parent, start_date: date, end_date: date, comment: str = ""
+    *,
+    actor,
+    student: Student,
+    parent: Parent,
+    start_date: date,
+    end_date: date,
+    comment: str = "",
+    channel: str = Channel.WEB,
 ) -> Excusal:
     _check_comment(comment)
     if (
@@ -84,7 +101,7 @@ def excusal_create(
         # Lock the student's row so two excusals sent at once cannot both pass the overlap check.
         Student.objects.select_for_update().filter(pk=student.pk).first()
         _check(student, start_date, end_date)
-        return Excusal.objects.create(
+        excusal = Excusal.objects.create(
             school_id=student.school_id,
             student=student,
             parent=parent,
@@ -92,28 +109,40 @@ def excusal_create(
             end_date=end_date,
             comment=comment or "",
         )
+        log_change(excusal, actor=actor, channel=channel, before=None, after=state(excusal))
+    return excusal
 
 
-def excusal_update(*, actor, excusal: Excusal, end_date: date | None = None, comment: str | None = None) -> Excusal:
+def excusal_update(
+    *,
+    actor,
+    excusal: Excusal,
+    end_date: date | None = None,
+    comment: str | None = None,
+    channel: str = Channel.WEB,
+) -> Excusal:
     """Only the end date and the comment change."""
     _check_comment(comment)
     if not may_change_excusal(actor, excusal):
         raise PermissionError("may not change this excusal")
     with transaction.atomic():
-        Student.objects.select_for_update().filter(pk=excusal.student_id).first()
-        new_end = end_date if end_date is not None else excusal.end_date
-        _check(excusal.student, excusal.start_date, new_end, excluding=excusal.pk)
-        excusal.end_date = new_end
-        if comment is not None:
-            excusal.comment = comment
+        current = _locked(excusal)
+        before = state(current)
+        new_end = end_date if end_date is not None else current.end_date
+        _check(excusal.student, current.start_date, new_end, excluding=excusal.pk)
+        excusal.start_date, excusal.end_date = current.start_date, new_end
+        excusal.comment = comment if comment is not None else current.comment
         excusal.save(update_fields=["end_date", "comment", "updated_at"])
+        log_change(excusal, actor=actor, channel=channel, before=before, after=state(excusal))
     return excusal
 
 
-def excusal_delete(*, actor, excusal: Excusal) -> Excusal:
+def excusal_delete(*, actor, excusal: Excusal, channel: str = Channel.WEB) -> Excusal:
     if not may_change_excusal(actor, excusal):
         raise PermissionError("may not withdraw this excusal")
     excusal_id = excusal.pk
-    excusal.delete()
+    with transaction.atomic():
+        log_change(excusal, actor=actor, channel=channel, before=state(_locked(excusal)), after=None)
+        excusal.delete()
     excusal.pk = excusal_id  # the ManageBac DELETE answers with the deleted record
     return excusal

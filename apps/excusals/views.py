@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.excusals import selectors
 from apps.excusals.forms import ExcusalChangeForm, ExcusalForm, OfficeDateForm, service_errors_to_form
+from apps.excusals.models import Excusal
 from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update, may_change_excusal
 from apps.school.dates import read_date
 
@@ -190,6 +191,8 @@ def excusal_detail(request, excusal_id: int):
                 _refused(form, error, excusal.student, excusal.start_date, end, field="end_date", excluding=excusal.pk)
             except PermissionError:
                 raise Http404("Sent by someone else") from None
+            except Excusal.DoesNotExist:
+                raise Http404("Withdrawn meanwhile") from None
             else:
                 messages.success(request, f"Excusal changed: now {excusal.start_date:%a %-d %b} to {end:%a %-d %b}.")
                 return redirect("excusals:detail", excusal_id=excusal.pk)
@@ -212,6 +215,8 @@ def excusal_withdraw(request, excusal_id: int):
             excusal_delete(actor=request.user, excusal=excusal)
         except PermissionError:
             raise Http404("Sent by someone else") from None
+        except Excusal.DoesNotExist:
+            raise Http404("Withdrawn meanwhile") from None
         messages.success(
             request,
             f"Excusal withdrawn: {excusal.student.first_name}, {excusal.start_date:%a %-d %b} "

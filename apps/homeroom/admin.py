@@ -1,9 +1,10 @@
-"""Django admin for daily marks and time entries (read-only) and term adjustments."""
+"""Django admin for daily marks and time entries (read-only) and term adjustments (each change logged)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
+from apps.audit.admin import AuditedAdmin
 from apps.homeroom.models import Adjustment, DailyMark, TimeEntry
 from apps.school.admin import ReadOnlyAdmin, SchoolOwnedAdmin
 
@@ -38,7 +39,7 @@ class TimeEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(SchoolOwnedAdmin):
+class AdjustmentAdmin(AuditedAdmin, SchoolOwnedAdmin):
     list_display = ["student", "term", "code", "adjustment", "reason", "school"]
     list_select_related = ["student", "term", "code", "school"]
     list_filter = ["school", "code__kind"]

@@ -8,13 +8,16 @@ from django.db.models import Q
 
 from apps.attendance.channels import Channel
 from apps.school.constraints import same_school
-from apps.school.models import AttendanceCode, SchoolOwned, Student, Term
+from apps.school.models import AttendanceCode, School, SchoolOwned, Student, Term
 
 
 class DailyMark(SchoolOwned):
     """One student's attendance for one school day, taken in homeroom."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="daily_marks")
+    # PROTECT throughout: a mark is never removed by a cascade (deleting its school, class or
+    # student is refused while it exists).
+    school = models.ForeignKey(School, on_delete=models.PROTECT)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="daily_marks")
     date = models.DateField()
     code = models.ForeignKey(AttendanceCode, on_delete=models.PROTECT, related_name="daily_marks")
     note = models.TextField(blank=True)
@@ -49,7 +52,10 @@ class DailyMark(SchoolOwned):
 class TimeEntry(SchoolOwned):
     """Minutes of attendance (PowerSchool ``ATT_ModeTime``); several a day; id is the ``dcid``."""
 
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="time_entries")
+    # PROTECT throughout: a mark is never removed by a cascade (deleting its school, class or
+    # student is refused while it exists).
+    school = models.ForeignKey(School, on_delete=models.PROTECT)
+    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="time_entries")
     date = models.DateField()
     code = models.ForeignKey(AttendanceCode, on_delete=models.PROTECT, related_name="time_entries")
     minutes = models.PositiveIntegerField()

@@ -120,8 +120,19 @@ def chronic_table(rows: list[ChronicRow]) -> Table:
 
 
 def audit_table(rows: list[AuditRow], period_offset: int, tz) -> Table:
+    """One row a change. A change other than a mark says what changed in the "Class" column
+    (an excusal, a term adjustment, a code, the settings, an API client) and its fields before
+    and after in words."""
+
     def code(value):
         return "" if value is None else f"{value.label} ({value.abbreviation})"
+
+    def where(r: AuditRow) -> str:
+        if not r.is_mark:
+            return r.what
+        if r.school_class:
+            return r.school_class.name
+        return {"daily": "Homeroom", "time": "Time entry"}.get(r.entry.mark_kind, "")
 
     return Table(
         title="Audit log",
@@ -135,10 +146,10 @@ def audit_table(rows: list[AuditRow], period_offset: int, tz) -> Table:
                 r.entry.get_channel_display(),
                 r.student.full_name if r.student else "",
                 r.entry.key.get("date", ""),
-                r.school_class.name if r.school_class else ("Homeroom" if r.entry.mark_kind == "daily" else ""),
+                where(r),
                 "" if r.period is None else r.period.number + period_offset,
-                code(r.before),
-                code(r.after),
+                code(r.before) if r.is_mark else r.before_text,
+                code(r.after) if r.is_mark else r.after_text,
             ]
             for r in rows
         ],

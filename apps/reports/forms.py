@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django import forms
 
-from apps.attendance.channels import Channel
+from apps.audit.models import CHANNELS, AuditEntry
 from apps.classes.models import SchoolClass
 from apps.reports.selectors import MAX_UNMARKED_DAYS, SOURCES
 from apps.reports.services import COLOUR, MAX_ADJUSTMENT, MAX_EDIT_DAYS
@@ -105,8 +105,11 @@ class AuditFilterForm(forms.Form):
     school_class = forms.ModelChoiceField(
         queryset=SchoolClass.objects.none(), required=False, empty_label="Any class", label="Class"
     )
+    kind = forms.ChoiceField(
+        choices=[("", "Any change"), *AuditEntry.MarkKind.choices], required=False, label="What changed"
+    )
     date = DayField(required=False, label="Date of the mark")
-    channel = forms.ChoiceField(choices=[("", "Any channel"), *Channel.choices], required=False)
+    channel = forms.ChoiceField(choices=[("", "Any channel"), *CHANNELS], required=False)
 
     def __init__(self, data, *, school: School):
         super().__init__(data, label_suffix="")

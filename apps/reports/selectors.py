@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.apps import apps as django_apps
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.http import Http404
+from django.utils.text import capfirst
 
+from apps.audit.log import MODEL_OF_KIND, SUBJECTS
 from apps.audit.models import AuditEntry
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.excusals.models import Excusal
@@ -782,6 +787,69 @@ class AuditRow:
     after: AttendanceCode | None
     before_note: str
     after_note: str
+    # A change other than a mark: what changed, and its fields before and after, in words.
+    what: str = ""
+    before_text: str = ""
+    after_text: str = ""
+
+    @property
+    def is_mark(self) -> bool:
+        return self.entry.mark_kind in AuditEntry.MARKS
+
+
+def _day_text(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"
+
+
+def _value_text(model, name: str, value: Any, codes: dict[int, AttendanceCode], tz) -> str:
+    """One logged value as the office reads it, by the kind of the model's field."""
+    if value is None or value == "" or value == []:
+        return "–"
+    field = model._meta.get_field(name)
+    if isinstance(field, models.ForeignKey) and field.related_model is AttendanceCode:
+        code = codes.get(value)
+        return f"{code.label} ({code.abbreviation})" if code else f"code {value}"
+    if isinstance(field, models.BooleanField):
+        return "yes" if value else "no"
+    if isinstance(field, models.DateTimeField):
+        return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if isinstance(field, models.DateField):
+        return _day_text(date.fromisoformat(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _state_text(model, fields: tuple[str, ...], state: dict | None, other: dict | None, codes, tz) -> str:
+    """The fields of ``state`` that differ from ``other`` (all of them, set ones, for a row
+    added or removed), in the order of ``fields``, as "Field: value; …"."""
+    if state is None:
+        return ""
+    present = [n for n in fields if n in state]
+    if other is None:
+        names = [n for n in present if state[n] not in (None, "", [])]
+    else:
+        names = [n for n in present if state[n] != other.get(n)]
+    return "; ".join(
+        f"{capfirst(model._meta.get_field(n).verbose_name)}: {_value_text(model, n, state[n], codes, tz)}"
+        for n in names
+    )
+
+
+def _what(entry: AuditEntry, codes: dict[int, AttendanceCode], terms: dict[int, Term]) -> str:
+    kind, key, state = entry.mark_kind, entry.key, entry.after or entry.before or {}
+    label = entry.get_mark_kind_display()
+    if kind == AuditEntry.MarkKind.ADJUSTMENT:
+        term = terms.get(key.get("term_id"))
+        return f"{label}, {term.name if term else '(removed term)'}"
+    if kind == AuditEntry.MarkKind.CODE:
+        code = codes.get(entry.mark_id)
+        return f"{label} {code.abbreviation} {code.label}" if code else f"{label} {state.get('abbreviation', '')}"
+    if kind == AuditEntry.MarkKind.API_CLIENT:
+        return f"{label} “{state.get('name', '')}”, acting for {key.get('user', '')}"
+    return label
 
 
 def audit_log(
@@ -791,9 +859,12 @@ def audit_log(
     school_class: SchoolClass | None = None,
     on: date | None = None,
     channel: str = "",
+    kind: str = "",
     limit: int = 200,
 ) -> list[AuditRow]:
-    """The newest changes first, with code labels and names resolved in bulk (5 queries)."""
+    """The newest changes first, with code labels and names resolved in bulk (5 queries; one
+    more when term adjustments are among them). ``kind`` is what changed (a MarkKind); a class
+    or a date keeps the marks of it only."""
     from apps.school.models import Period
 
     entries = AuditEntry.objects.filter(school=school).select_related("changed_by").order_by("-changed_at", "-id")
@@ -805,6 +876,8 @@ def audit_log(
         entries = entries.filter(key__date=on.isoformat())
     if channel:
         entries = entries.filter(channel=channel)
+    if kind:
+        entries = entries.filter(mark_kind=kind)
     entries = list(entries[:limit])
     codes = {c.pk: c for c in school_codes(school)}
     student_by_id = {
@@ -815,16 +888,31 @@ def audit_log(
         for c in SchoolClass.objects.filter(school=school, pk__in={e.key.get("school_class_id") for e in entries})
     }
     period_by_id = {p.pk: p for p in Period.objects.filter(school=school)}
-    return [
-        AuditRow(
+    term_ids = {e.key.get("term_id") for e in entries if e.mark_kind == AuditEntry.MarkKind.ADJUSTMENT}
+    term_by_id = {t.pk: t for t in Term.objects.filter(school=school, pk__in=term_ids)} if term_ids else {}
+    tz = zoneinfo.ZoneInfo(school.timezone)
+    rows = []
+    for e in entries:
+        row = AuditRow(
             entry=e,
             student=student_by_id.get(e.key.get("student_id")),
             school_class=class_by_id.get(e.key.get("school_class_id")),
             period=period_by_id.get(e.key.get("period_id")),
-            before=codes.get((e.before or {}).get("code_id")),
-            after=codes.get((e.after or {}).get("code_id")),
-            before_note=(e.before or {}).get("note") or "",
-            after_note=(e.after or {}).get("note") or "",
+            before=None,
+            after=None,
+            before_note="",
+            after_note="",
         )
-        for e in entries
-    ]
+        if row.is_mark:
+            row.before = codes.get((e.before or {}).get("code_id"))
+            row.after = codes.get((e.after or {}).get("code_id"))
+            row.before_note = (e.before or {}).get("note") or ""
+            row.after_note = (e.after or {}).get("note") or ""
+        else:
+            label = MODEL_OF_KIND[e.mark_kind]
+            model, fields = django_apps.get_model(label), SUBJECTS[label].values
+            row.what = _what(e, codes, term_by_id)
+            row.before_text = _state_text(model, fields, e.before, e.after, codes, tz)
+            row.after_text = _state_text(model, fields, e.after, e.before, codes, tz)
+        rows.append(row)
+    return rows

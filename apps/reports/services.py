@@ -1,7 +1,8 @@
 """Writes to a school's attendance settings: codes, term adjustments, school settings.
 
 Only the school's admins may call them (PermissionError otherwise). Bad values raise
-``ValidationError`` with errors by field and leave everything as it was."""
+``ValidationError`` with errors by field and leave everything as it was. Every change is
+logged (apps/audit/log.py) in its transaction, with what the row was before, read under a lock."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from apps.attendance.channels import Channel
+from apps.audit.log import log_change, state
 from apps.homeroom.models import Adjustment
 from apps.school.access import is_school_admin
 from apps.school.models import AttendanceCode, School, Student, Term
@@ -35,6 +38,7 @@ def attendance_code_update(
     presence: str,
     colour: str,
     enabled: bool,
+    channel: str = Channel.WEB,
 ) -> AttendanceCode:
     """Change how a code reads and counts. Its ManageBac status is fixed (the dialects map by
     it), and the default present (-1) stays enabled: every taken roll starts from it."""
@@ -57,11 +61,15 @@ def attendance_code_update(
         errors.setdefault("enabled", []).append("The default present code cannot be disabled.")
     if errors:
         raise ValidationError(errors)
-    code.label, code.abbreviation, code.kind, code.presence = label, abbreviation, kind, presence
-    code.colour, code.enabled = colour.lower(), enabled
     try:
         with transaction.atomic():
-            code.save(update_fields=["label", "abbreviation", "kind", "presence", "colour", "enabled"])
+            current = AttendanceCode.objects.select_for_update().get(pk=code.pk)
+            before = state(current)
+            for row in (current, code):
+                row.label, row.abbreviation, row.kind, row.presence = label, abbreviation, kind, presence
+                row.colour, row.enabled = colour.lower(), enabled
+            current.save(update_fields=["label", "abbreviation", "kind", "presence", "colour", "enabled"])
+            log_change(current, actor=actor, channel=channel, before=before, after=state(current))
     except IntegrityError:
         # Another admin took the abbreviation between our check and our save.
         code.refresh_from_db()
@@ -98,6 +106,7 @@ def adjustment_create(
     code: AttendanceCode,
     adjustment: int,
     reason: str = "",
+    channel: str = Channel.WEB,
 ) -> Adjustment:
     """Add a signed correction to a student's count of a code in a term."""
     _require_admin(actor, school)
@@ -106,15 +115,17 @@ def adjustment_create(
         raise _duplicate()
     try:
         with transaction.atomic():
-            return Adjustment.objects.create(
+            created = Adjustment.objects.create(
                 school=school, student=student, term=term, code=code, adjustment=adjustment, reason=reason.strip()
             )
+            log_change(created, actor=actor, channel=channel, before=None, after=state(created))
     except IntegrityError:
         raise _duplicate() from None
+    return created
 
 
 def adjustment_update(
-    *, actor, adjustment: Adjustment, code: AttendanceCode, value: int, reason: str = ""
+    *, actor, adjustment: Adjustment, code: AttendanceCode, value: int, reason: str = "", channel: str = Channel.WEB
 ) -> Adjustment:
     _require_admin(actor, adjustment.school)
     _check_adjustment(adjustment.school, adjustment.student, adjustment.term, code, value)
@@ -124,18 +135,25 @@ def adjustment_update(
         .exists()
     ):
         raise _duplicate()
-    adjustment.code, adjustment.adjustment, adjustment.reason = code, value, reason.strip()
     try:
         with transaction.atomic():
+            before = state(Adjustment.objects.select_for_update().get(pk=adjustment.pk))
+            adjustment.code, adjustment.adjustment, adjustment.reason = code, value, reason.strip()
             adjustment.save(update_fields=["code", "adjustment", "reason"])
+            log_change(adjustment, actor=actor, channel=channel, before=before, after=state(adjustment))
     except IntegrityError:
         raise _duplicate() from None
     return adjustment
 
 
-def adjustment_delete(*, actor, adjustment: Adjustment) -> None:
+def adjustment_delete(*, actor, adjustment: Adjustment, channel: str = Channel.WEB) -> None:
     _require_admin(actor, adjustment.school)
-    adjustment.delete()
+    with transaction.atomic():
+        current = Adjustment.objects.select_for_update().filter(pk=adjustment.pk).first()
+        if current is None:  # deleted meanwhile: nothing left to delete or log
+            return
+        log_change(current, actor=actor, channel=channel, before=state(current), after=None)
+        current.delete()
 
 
 def school_settings_update(
@@ -146,6 +164,7 @@ def school_settings_update(
     attendance_in_sis: bool,
     periods_from_zero: bool,
     timezone: str,
+    channel: str = Channel.WEB,
 ) -> School:
     """The school-wide attendance settings: the teachers' edit window, the SIS flag, how
     periods are numbered and the clock the school runs on."""
@@ -157,9 +176,12 @@ def school_settings_update(
         errors.setdefault("timezone", []).append("Choose a time zone from the list.")
     if errors:
         raise ValidationError(errors)
-    school.teacher_edit_days = teacher_edit_days
-    school.attendance_in_sis = attendance_in_sis
-    school.periods_from_zero = periods_from_zero
-    school.timezone = timezone
-    school.save(update_fields=["teacher_edit_days", "attendance_in_sis", "periods_from_zero", "timezone"])
+    with transaction.atomic():
+        before = state(School.objects.select_for_update().get(pk=school.pk))
+        school.teacher_edit_days = teacher_edit_days
+        school.attendance_in_sis = attendance_in_sis
+        school.periods_from_zero = periods_from_zero
+        school.timezone = timezone
+        school.save(update_fields=["teacher_edit_days", "attendance_in_sis", "periods_from_zero", "timezone"])
+        log_change(school, actor=actor, channel=channel, before=before, after=state(school))
     return school

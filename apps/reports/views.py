@@ -589,6 +589,7 @@ def audit_log(request):
         school_class=data.get("school_class"),
         on=data.get("date"),
         channel=data.get("channel") or "",
+        kind=data.get("kind") or "",
     )
     if fmt := _export_format(request):
         tz = zoneinfo.ZoneInfo(school.timezone)

@@ -12,11 +12,9 @@ from apps.school.models import (
     AcademicYear,
     Administrator,
     Advisor,
-    AttendanceCode,
     Guardianship,
     Parent,
     Period,
-    School,
     Student,
     Teacher,
     Term,
@@ -104,7 +102,7 @@ class GuardianshipOfParentInline(SchoolOwnedInline):
     verbose_name_plural = "children"
 
 
-@admin.register(School)
+# Registered in apps/audit/admin.py, which logs each change of a school's settings.
 class SchoolAdmin(admin.ModelAdmin):
     list_display = ["name", "number", "timezone", "periods_from_zero", "attendance_in_sis", "teacher_edit_days"]
     list_filter = ["attendance_in_sis", "periods_from_zero"]
@@ -205,7 +203,7 @@ class GuardianshipAdmin(SchoolOwnedAdmin):
     autocomplete_fields = ["parent", "student"]
 
 
-@admin.register(AttendanceCode)
+# Registered in apps/audit/admin.py, which logs each change of a code.
 class AttendanceCodeAdmin(SchoolOwnedAdmin):
     list_display = ["abbreviation", "label", "mb_status", "kind", "presence", "enabled", "swatch", "school"]
     list_display_links = ["abbreviation", "label"]

@@ -228,11 +228,18 @@ def test_marks_cover_every_meeting_and_every_school_day(built):
 def test_marks_are_audited_with_channel_demo(built):
     school, _ = built
     marks = ClassMark.objects.filter(school=school).count() + DailyMark.objects.filter(school=school).count()
-    entries = AuditEntry.objects.filter(school=school)
+    entries = AuditEntry.objects.filter(school=school, mark_kind__in=AuditEntry.MARKS)
     assert entries.count() == marks
     assert set(entries.values_list("channel", flat=True)) == {"demo"}
     assert not entries.filter(changed_by__isnull=False).exists()
     assert not entries.filter(before__isnull=False).exists()
+    # Each excusal was sent by a parent, through the excusal service, and logged as sent.
+    sent = AuditEntry.objects.filter(school=school, mark_kind=AuditEntry.MarkKind.EXCUSAL)
+    assert sent.count() == Excusal.objects.filter(school=school).count() > 0
+    assert set(sent.values_list("channel", flat=True)) == {"demo"}
+    assert not sent.filter(before__isnull=False).exists()
+    parents = set(Parent.objects.filter(school=school).values_list("user_id", flat=True))
+    assert set(sent.values_list("changed_by_id", flat=True)) <= parents
     assert set(ClassMark.objects.filter(school=school).values_list("channel", flat=True)) == {"demo"}
     assert set(DailyMark.objects.filter(school=school).values_list("channel", flat=True)) == {"demo"}
 

@@ -379,6 +379,7 @@ def student_excusals(request, student_id: int):
             start_date=data["start_date"],
             end_date=data["end_date"],
             comment=data.get("comment") or "",
+            channel=Channel.MANAGEBAC,
         )
     except ExcusalError as error:
         raise Unprocessable(error.errors) from None
@@ -409,15 +410,21 @@ def student_excusal(request, student_id: int, excusal_id: int):
     excusal = find_excusal(student, excusal_id)
     try:
         if request.method == "DELETE":
-            excusal = excusal_delete(actor=request.user, excusal=excusal)
+            excusal = excusal_delete(actor=request.user, excusal=excusal, channel=Channel.MANAGEBAC)
         else:
             fields = json_object(request).get("excusal")
             if not isinstance(fields, dict):
                 raise InvalidPayload()
             data = valid(s.ExcusalUpdateFields, fields)
             excusal = excusal_update(
-                actor=request.user, excusal=excusal, end_date=data.get("end_date"), comment=data.get("comment")
+                actor=request.user,
+                excusal=excusal,
+                end_date=data.get("end_date"),
+                comment=data.get("comment"),
+                channel=Channel.MANAGEBAC,
             )
+    except Excusal.DoesNotExist:
+        raise RecordNotFound("Excusal", excusal_id) from None
     except ExcusalError as error:
         raise Unprocessable(error.errors) from None
     except PermissionError:

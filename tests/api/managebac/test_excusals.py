@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from apps.audit.models import AuditEntry
 from apps.excusals.models import Excusal
 from apps.excusals.services import excusal_create
 
@@ -188,3 +189,52 @@ def test_lists_filter_by_date(world, excusal, monday, admin, api_as):
     assert [e["id"] for e in by_date["excusals"]] == [excusal.pk]
     assert api.get(f"students/{s0.pk}/excusals", applies_on="tuesday").status_code == 422
     assert api.get("students/excusals/yesterday").status_code == 422
+
+
+# --- the change log ---------------------------------------------------------------------------
+
+
+def excusal_log() -> list[tuple]:
+    entries = AuditEntry.objects.filter(mark_kind="excusal").order_by("changed_at", "id")
+    return [(e.channel, e.changed_by and e.changed_by.username, e.before, e.after) for e in entries]
+
+
+def test_the_office_writes_excusals_over_managebac_and_each_change_is_logged(world, admin, monday, api_as):
+    api = api_as(admin)
+    child = world.students[0]
+    body = {"excusal": {"parent_id": world.parent.pk, "start_date": str(monday), "end_date": str(monday)}}
+    created = api.post(f"students/{child.pk}/excusals", body)
+    assert created.status_code == 201
+    excusal_id = created.json()["excusal"]["id"]
+    path = f"students/{child.pk}/excusals/{excusal_id}"
+    assert api.patch(path, {"excusal": {"comment": "Sports day"}}).status_code == 200
+    assert api.delete(path).status_code == 200
+
+    day = str(monday)
+    assert excusal_log() == [
+        ("managebac", "admin", None, {"start_date": day, "end_date": day, "comment": ""}),
+        (
+            "managebac",
+            "admin",
+            {"start_date": day, "end_date": day, "comment": ""},
+            {"start_date": day, "end_date": day, "comment": "Sports day"},
+        ),
+        ("managebac", "admin", {"start_date": day, "end_date": day, "comment": "Sports day"}, None),
+    ]
+    # Gone: a second withdrawal finds nothing and logs nothing.
+    assert api.delete(path).status_code == 404
+    assert len(excusal_log()) == 3
+
+
+def test_refused_excusal_changes_log_nothing(world, admin, parent, other_parent, monday, api_as):
+    child = world.students[0]
+    excusal = excusal_create(actor=parent, student=child, parent=world.parent, start_date=monday, end_date=monday)
+    assert len(excusal_log()) == 1
+    path = f"students/{child.pk}/excusals/{excusal.pk}"
+    too_long = api_as(admin).patch(path, {"excusal": {"end_date": str(monday + timedelta(days=20))}})
+    assert too_long.status_code == 422
+    assert api_as(other_parent).delete(path).status_code == 404  # not their child
+    bad_comment = api_as(admin).patch(path, {"excusal": {"comment": "nul\x00"}})
+    assert bad_comment.status_code == 422
+    assert len(excusal_log()) == 1
+    assert Excusal.objects.get().end_date == monday

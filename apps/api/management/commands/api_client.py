@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.api.models import SCOPES, ApiClient
+from apps.api.services import api_client_issue, api_client_revoke
+from apps.audit.models import ChangeChannel
 
 
 class Command(BaseCommand):
@@ -42,7 +44,7 @@ class Command(BaseCommand):
         if not wanted:
             raise CommandError("Give at least one scope")
         try:
-            issued = ApiClient.issue(name=name, user=owner, scopes=wanted)
+            issued = api_client_issue(actor=None, channel=ChangeChannel.SHELL, name=name, user=owner, scopes=wanted)
         except ValueError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(json.dumps(issued.as_dict()))
@@ -73,5 +75,5 @@ class Command(BaseCommand):
         client = ApiClient.objects.filter(pk=id).first()
         if client is None:
             raise CommandError(f"No API client with id {id}")
-        client.revoke()
+        api_client_revoke(actor=None, channel=ChangeChannel.SHELL, client=client)
         self.stdout.write(f"Revoked API client {client.pk} ({client.name}).")
