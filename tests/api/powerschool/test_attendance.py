@@ -241,3 +241,15 @@ def test_a_parent_cannot_write(world, parent, ps_as, ids):
     result = ps_as(parent).post(SINGLE, payload(daily(ids, world.students[0]))).json()["results"]["result"]
     assert result["status"] == "ERROR"
     assert not DailyMark.objects.exists()
+
+
+def test_the_rolls_default_present_is_read_only_over_the_api(world, admin, ps_as, ids):
+    """The write path refuses it for every API (apps/attendance/rules.py: check_code), while the
+    roll page writes it."""
+    default_present = f.code(world.school, -1)
+    response = ps_as(admin).post(BATCH, payload(daily(ids, world.students[0], default_present.pk)))
+
+    bad = response.json()["results"]["result"]  # one record: the result itself, as PowerSchool answers
+    assert bad["status"] == "ERROR"
+    assert bad["error_message"]["error"][0]["error_description"] == "attendance_codeid is read-only over the API"
+    assert not DailyMark.objects.exists()
