@@ -44,25 +44,25 @@ def _rendered(response: HttpResponse) -> HttpResponse:
 
 
 def _managebac(exc: DatabaseUnavailable) -> HttpResponse:
-    from apps.api.managebac.framework import managebac_exception_handler
+    from apps.api.managebac.errors import managebac_exception_handler
 
     return managebac_exception_handler(exc, {})
 
 
 def _sections(exc: DatabaseUnavailable) -> HttpResponse:
-    from apps.api.sections.framework import one_line
+    from apps.api.sections.errors import one_line
 
     return one_line(exc.detail, exc.status_code)
 
 
 def _academic(exc: DatabaseUnavailable) -> HttpResponse:
-    from apps.api.academic.framework import academic_exception_handler
+    from apps.api.academic.errors import academic_exception_handler
 
     return academic_exception_handler(exc, {})
 
 
 def _powerschool(exc: DatabaseUnavailable) -> HttpResponse:
-    from apps.api.powerschool.framework import powerschool_exception_handler
+    from apps.api.powerschool.errors import powerschool_exception_handler
 
     return powerschool_exception_handler(exc, {})
 

@@ -13,14 +13,10 @@ from rest_framework.response import Response
 
 from apps.api.managebac import selectors
 from apps.api.managebac import serializers as s
-from apps.api.managebac.framework import (
-    InvalidPayload,
-    RecordNotFound,
-    Unprocessable,
-    json_object,
-    managebac_view,
-    paginate,
-)
+from apps.api.managebac.dialect import managebac_view
+from apps.api.managebac.errors import InvalidPayload, RecordNotFound, Unprocessable
+from apps.api.managebac.formats import json_object
+from apps.api.managebac.paging import paginate
 from apps.classes.models import Channel
 from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
 from apps.excusals.models import Excusal

@@ -9,7 +9,9 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework.response import Response
 
 from apps.api.sections import selectors
-from apps.api.sections.framework import BadRequest, Gone, next_link, sections_view
+from apps.api.sections.dialect import sections_view
+from apps.api.sections.errors import BadRequest, Gone
+from apps.api.sections.paging import next_link
 from apps.api.sections.serializers import (
     AttendanceListOut,
     AttendanceQuerySerializer,
