@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.classes.access import get_class_for_user
 from apps.classes.models import Channel, SchoolClass
 from apps.classes.selectors import (
     RollCounts,
@@ -29,7 +30,7 @@ from apps.classes.selectors import (
 )
 from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
 from apps.homeroom.selectors import year_groups_advised_on
-from apps.school.access import Roles, earliest_editable_date, get_class_for_user, schools_for
+from apps.school.access import Roles, earliest_editable_date, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date
 from apps.school.models import AttendanceCode, Period, School
 from apps.school.selectors import codes_for_school

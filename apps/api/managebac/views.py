@@ -17,12 +17,13 @@ from apps.api.managebac.dialect import managebac_view
 from apps.api.managebac.errors import InvalidPayload, RecordNotFound, Unprocessable
 from apps.api.managebac.formats import json_object
 from apps.api.managebac.paging import paginate
+from apps.classes.access import get_class_for_user, get_student_for_user
 from apps.classes.models import Channel
 from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
 from apps.excusals.models import Excusal
 from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
-from apps.school.access import get_class_for_user, get_student_for_user, get_year_group_for_user
+from apps.school.access import get_year_group_for_user
 from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
 from apps.school.models import DEFAULT_PRESENT_STATUS, Parent, School, Term
 from apps.school.selectors import code_by_mb_status, codes_for_school

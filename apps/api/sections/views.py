@@ -26,9 +26,9 @@ from apps.api.sections.serializers import (
     first_error,
     member_data,
 )
+from apps.classes.access import get_class_for_user
 from apps.classes.models import Channel, SchoolClass
 from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
-from apps.school.access import get_class_for_user
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 # The services name fields in their own words; the wire has the dialect's names.
