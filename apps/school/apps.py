@@ -20,6 +20,7 @@ class SchoolConfig(AppConfig):
             seed_codes_for_new_school, sender=School, dispatch_uid="seed_codes_for_new_school", weak=False
         )
 
-        from apps.school.memo import connect_signals
+        from apps.school.memo import forget_on_change
+        from apps.school.models import Administrator, Advisor, AttendanceCode, Parent, Period, Teacher
 
-        connect_signals()
+        forget_on_change(Administrator, Teacher, Parent, Advisor, AttendanceCode, Period, School)

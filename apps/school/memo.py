@@ -47,23 +47,11 @@ class RequestMemoMiddleware:
             _memo.reset(token)
 
 
-def connect_signals() -> None:
-    """Forget on any change of the rows remembered (called from SchoolConfig.ready)."""
+def forget_on_change(*models) -> None:
+    """Forget on any save or delete of these models' rows. Each app names the kinds of row it has
+    remembered, from its AppConfig.ready (this app's and apps/classes/apps.py)."""
     from django.db.models.signals import post_delete, post_save
 
-    from apps.classes.models import TeacherAssignment, TimetableSlot
-    from apps.school.models import Administrator, Advisor, AttendanceCode, Parent, Period, School, Teacher
-
-    for model in (
-        Administrator,
-        Teacher,
-        Parent,
-        Advisor,
-        AttendanceCode,
-        Period,
-        School,
-        TimetableSlot,
-        TeacherAssignment,
-    ):
+    for model in models:
         for signal in (post_save, post_delete):
             signal.connect(forget, sender=model, dispatch_uid=f"memo_forget_{model.__name__}_{id(signal)}")
