@@ -1,17 +1,18 @@
-"""Reads of class attendance, returning plain rows that pages and dialects render."""
+"""Reads of class attendance and of the teacher's Today page, returning plain rows that pages and
+dialects render."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.apps import apps as django_apps
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Subquery
 
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TimetableSlot
 from apps.excusals.models import Excusal
-from apps.homeroom.models import DailyMark
 from apps.school.memo import remembered
-from apps.school.models import DEFAULT_PRESENT_STATUS, AttendanceCode, Period, School, Student, Term
+from apps.school.models import DEFAULT_PRESENT_STATUS, AttendanceCode, Period, School, Student, Term, YearGroup
 from apps.school.selectors import codes_for_school, periods_for_school
 
 
@@ -99,7 +100,7 @@ class RollRow:
     """One student on a roll: the saved mark, and what the teacher should see beside it."""
 
     student: Student
-    mark: ClassMark | DailyMark | None = None
+    mark: Model | None = None  # a ClassMark; on a homeroom roll, a DailyMark
     suggestion: AttendanceCode | None = None  # pre-selected, not saved (absent in homeroom)
     excusal: Excusal | None = None
     previous: ClassMark | None = None  # the student's mark in the lesson before, that day
@@ -266,7 +267,9 @@ def with_hints(rows: QuerySet, school: School, on: date, student: str, *, homero
     ).order_by("-created_at", "-id")
     hints = {f"excusal_{name}": Subquery(excusal.values(name)[:1]) for name in EXCUSAL_FIELDS}
     if homeroom:
-        absent = DailyMark.objects.filter(
+        # Looked up by name: the homeroom app builds on this one, which imports nothing of it.
+        daily_mark = django_apps.get_model("homeroom", "DailyMark")
+        absent = daily_mark.objects.filter(
             school=school, student_id=OuterRef(student), date=on, code__presence=AttendanceCode.Presence.ABSENT
         )
         hints["homeroom_code_id"] = Subquery(absent.values("code_id")[:1])
@@ -449,3 +452,35 @@ def classes_taught_on(user, on: date) -> list[TodayClass]:
         )
         for s in slots
     ]
+
+
+@dataclass
+class TodayYearGroup:
+    """An advised year group's homeroom roll on a date, with how far it is taken."""
+
+    year_group: YearGroup
+    total: int
+    marked: int
+
+    @property
+    def state(self) -> str:
+        return roll_state(self.marked, self.total)
+
+
+def year_groups_advised_on(user, on: date) -> list[TodayYearGroup]:
+    """The year groups the user advises, with students and daily (homeroom) marks counted in SQL
+    (one query), for the Today page beside the classes they teach."""
+    groups = (
+        YearGroup.objects.filter(advisor_links__teacher__user=user)
+        .select_related("school")
+        .annotate(
+            total=Count("students", filter=Q(students__archived=False), distinct=True),
+            marked=Count(
+                "students__daily_marks",
+                filter=Q(students__archived=False, students__daily_marks__date=on),
+                distinct=True,
+            ),
+        )
+        .order_by("grade", "name")
+    )
+    return [TodayYearGroup(year_group=g, total=g.total, marked=g.marked) for g in groups]

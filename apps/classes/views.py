@@ -27,9 +27,9 @@ from apps.classes.selectors import (
     class_roll_sheet,
     classes_taught_on,
     why_not_a_school_day,
+    year_groups_advised_on,
 )
 from apps.classes.services import ClassMarkInput, MarkResult, record_class_marks
-from apps.homeroom.selectors import year_groups_advised_on
 from apps.school.access import Roles, earliest_editable_date, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date
 from apps.school.models import AttendanceCode, Period, School
