@@ -7,7 +7,10 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         # Each dialect registers its own 503 (attendance_site/unavailable.py) as its module loads.
-        from apps.api.academic import framework as academic  # noqa: F401
-        from apps.api.managebac import framework as managebac  # noqa: F401
-        from apps.api.powerschool import framework as powerschool  # noqa: F401
-        from apps.api.sections import framework as sections  # noqa: F401
+        from apps.api.academic import errors as academic_errors
+        from apps.api.managebac import errors as managebac_errors
+        from apps.api.powerschool import errors as powerschool_errors
+        from apps.api.powerschool import oauth
+        from apps.api.sections import errors as sections_errors
+
+        del academic_errors, managebac_errors, powerschool_errors, oauth, sections_errors

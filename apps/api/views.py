@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q
-from django.http import Http404
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
@@ -16,29 +14,19 @@ from apps.api.forms import ApiClientForm
 from apps.api.models import ApiClient
 from apps.api.services import api_client_issue, api_client_revoke
 from apps.attendance.channels import Channel
-from apps.school.access import administered_schools
-
-
-def schools_of_admin(user):
-    schools = administered_schools(user)
-    if not schools.exists():
-        raise Http404("Only a school's admins manage its API clients")
-    return schools
+from apps.school.access import office_schools, people_of
 
 
 def clients_for_admin(schools):
     """Clients acting for anyone with a role in these schools."""
-    users = get_user_model().objects.filter(
-        Q(admin_roles__school__in=schools) | Q(teacher_roles__school__in=schools) | Q(parent_roles__school__in=schools)
-    )
-    return ApiClient.objects.filter(user__in=users.values("id")).select_related("user")
+    return ApiClient.objects.filter(user__in=people_of(schools).values("id")).select_related("user")
 
 
 @never_cache
 @sensitive_variables("issued")
 @login_required
 def api_clients(request):
-    schools = schools_of_admin(request.user)
+    schools = office_schools(request.user)
     form = ApiClientForm(request.POST or None, schools=schools)
     if request.method == "POST" and form.is_valid():
         issued = api_client_issue(
@@ -62,7 +50,7 @@ def api_clients(request):
 @login_required
 @require_POST
 def revoke_api_client(request, client_id: int):
-    client = get_object_or_404(clients_for_admin(schools_of_admin(request.user)), pk=client_id)
+    client = get_object_or_404(clients_for_admin(office_schools(request.user)), pk=client_id)
     api_client_revoke(actor=request.user, channel=Channel.WEB, client=client)
     messages.success(request, f"“{client.name}” is revoked: its token and secrets no longer work.")
     return redirect("api_clients:list")

@@ -197,7 +197,7 @@ def with_excusal(rows: QuerySet, school: School, on: date, student: str) -> Quer
 
 
 def excusal_of(row) -> Excusal | None:
-    """The excusal a ``with_hints`` row carries, if any."""
+    """The excusal a ``with_excusal`` row carries, if any."""
     if row.excusal_id is None:
         return None
     return Excusal(**{name: getattr(row, f"excusal_{name}") for name in EXCUSAL_FIELDS})

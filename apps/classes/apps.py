@@ -9,4 +9,5 @@ class ClassesConfig(AppConfig):
         from apps.classes.models import TeacherAssignment, TimetableSlot
         from apps.school.memo import forget_on_change
 
-        forget_on_change(TimetableSlot, TeacherAssignment)
+        # Who teaches which class and the timetable are remembered per request (apps/school/memo.py).
+        forget_on_change(TeacherAssignment, TimetableSlot)

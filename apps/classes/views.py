@@ -28,6 +28,7 @@ from apps.attendance.roll_forms import (
     wanted_mark,
     wanted_roll,
 )
+from apps.classes.access import get_class_for_user
 from apps.classes.models import SchoolClass
 from apps.classes.selectors import (
     RollSheet,
@@ -37,10 +38,10 @@ from apps.classes.selectors import (
     class_roll_sheet,
     classes_taught_on,
     why_not_a_school_day,
+    year_groups_advised_on,
 )
 from apps.classes.services import ClassMarkInput, record_class_marks
-from apps.homeroom.selectors import year_groups_advised_on
-from apps.school.access import Roles, get_class_for_user, schools_for
+from apps.school.access import Roles, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date
 from apps.school.models import Period
 from apps.school.selectors import codes_for_school

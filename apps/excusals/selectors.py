@@ -14,34 +14,12 @@ from django.http import Http404
 from apps.classes.models import ClassMark
 from apps.excusals.models import Excusal
 from apps.homeroom.models import DailyMark
-from apps.school.models import Administrator, AttendanceCode, Parent, School, Student, Term
+from apps.school.models import AttendanceCode, School, Student, Term
 
 ABSENT = AttendanceCode.Kind.ABSENT
 PRESENT_PRESENCE = AttendanceCode.Presence.PRESENT
 
-# ---------------------------------------------------------------- who is whose
-
-
-def is_parent(user) -> bool:
-    return user.is_authenticated and Parent.objects.filter(user=user).exists()
-
-
-def children_of_parent(user) -> QuerySet[Student]:
-    """The user's own children (in any school where they are a parent), archived ones left out."""
-    if not user.is_authenticated:
-        return Student.objects.none()
-    return (
-        Student.objects.filter(guardianships__parent__user=user, archived=False)
-        .distinct()
-        .order_by("first_name", "last_name", "id")
-    )
-
-
-def get_child_for_parent(user, student_id) -> Student:
-    try:
-        return children_of_parent(user).select_related("school", "year_group").get(pk=student_id)
-    except (Student.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such child") from None
+# ---------------------------------------------------------------- whose excusals
 
 
 def get_excusal_for_parent(user, excusal_id) -> Excusal:
@@ -57,17 +35,6 @@ def get_excusal_for_parent(user, excusal_id) -> Excusal:
         )
     except (Excusal.DoesNotExist, ValueError, TypeError):
         raise Http404("No such excusal") from None
-
-
-def parent_record_for(user, student: Student) -> Parent | None:
-    """The user's own Parent row linked to this student (the excusal is sent as them)."""
-    return Parent.objects.filter(user=user, school_id=student.school_id, guardianships__student=student).first()
-
-
-def administered_schools(user) -> list[School]:
-    if not user.is_authenticated:
-        return []
-    return list(School.objects.filter(id__in=Administrator.objects.filter(user=user).values("school_id")))
 
 
 # ---------------------------------------------------------------- term at a glance

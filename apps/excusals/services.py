@@ -10,7 +10,7 @@ from django.db import transaction
 from apps.attendance.channels import Channel
 from apps.audit.log import log_change, state
 from apps.excusals.models import MAX_EXCUSAL_DAYS, Excusal
-from apps.school.access import is_school_admin
+from apps.school.access import may_change_excusal, may_write_excusals
 from apps.school.dates import OUT_OF_RANGE, in_range
 from apps.school.models import Guardianship, Parent, Student
 from apps.school.text import unstorable
@@ -22,25 +22,6 @@ class ExcusalError(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(errors)
         self.errors = errors
-
-
-def may_write_excusals(actor, student: Student, parent: Parent | None = None) -> bool:
-    """Admins of the student's school, and the student's own parents (as themselves)."""
-    if actor is None or not actor.is_authenticated:
-        return False
-    if is_school_admin(actor, student.school_id):
-        return True
-    return parent is not None and parent.user_id == actor.pk and parent.school_id == student.school_id
-
-
-def may_change_excusal(actor, excusal: Excusal) -> bool:
-    """Admins of the school, and any parent of the child: one guardian may change or withdraw
-    what the other sent: parents manage their children's excusals together (SECURITY.md)."""
-    if actor is None or not actor.is_authenticated:
-        return False
-    if is_school_admin(actor, excusal.school_id):
-        return True
-    return Guardianship.objects.filter(student_id=excusal.student_id, parent__user=actor).exists()
 
 
 def _check(student: Student, start: date, end: date, *, excluding: int | None = None) -> None:

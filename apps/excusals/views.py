@@ -14,7 +14,15 @@ from django.utils import timezone
 from apps.excusals import selectors
 from apps.excusals.forms import ExcusalChangeForm, ExcusalForm, OfficeDateForm, service_errors_to_form
 from apps.excusals.models import Excusal
-from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update, may_change_excusal
+from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update
+from apps.school.access import (
+    children_of_parent,
+    get_child_for_parent,
+    is_parent,
+    may_change_excusal,
+    office_for,
+    parent_record_for,
+)
 from apps.school.dates import read_date
 
 RECENT_DAYS = 30
@@ -22,8 +30,8 @@ RECENT_DAYS = 30
 
 def _children_or_404(request) -> list:
     """A parent's children; everyone else (teachers and admins who are not parents too) gets a 404."""
-    children = list(selectors.children_of_parent(request.user).select_related("school", "year_group"))
-    if not children and not selectors.is_parent(request.user):
+    children = list(children_of_parent(request.user).select_related("school", "year_group"))
+    if not children and not is_parent(request.user):
         raise Http404("Not a parent")
     return children
 
@@ -88,7 +96,7 @@ def family(request):
 
 @login_required
 def child(request, student_id: int):
-    student = selectors.get_child_for_parent(request.user, student_id)
+    student = get_child_for_parent(request.user, student_id)
     today = student.school.today()
     month = _month(request.GET.get("month"), today)
     summary = selectors.term_summaries([student], today)[student.pk]
@@ -129,14 +137,14 @@ def _refused(form, error: ExcusalError, student, start: date, end: date, *, fiel
 
 @login_required
 def excusal_new(request):
-    children_qs = selectors.children_of_parent(request.user)
+    children_qs = children_of_parent(request.user)
     children = _children_or_404(request)
     if request.method == "POST":
         form = ExcusalForm(request.POST, children=children_qs)
         if form.is_valid():
             student = form.cleaned_data["child"]
             start, end = form.cleaned_data["start_date"], form.cleaned_data["end_date"]
-            parent = selectors.parent_record_for(request.user, student)
+            parent = parent_record_for(request.user, student)
             try:
                 if parent is None:
                     raise ExcusalError({"parent_id": ["is not a parent of this student"]})
@@ -164,7 +172,7 @@ def excusal_new(request):
         initial = {}
         wanted = request.GET.get("child")
         if wanted:
-            initial["child"] = selectors.get_child_for_parent(request.user, wanted).pk
+            initial["child"] = get_child_for_parent(request.user, wanted).pk
         elif len(children) == 1:
             initial["child"] = children[0].pk
         start = read_date(request.GET.get("start"))  # a link's prefill: one that is no date is left out
@@ -231,15 +239,8 @@ def excusal_withdraw(request, excusal_id: int):
 
 @login_required
 def office(request):
-    schools = selectors.administered_schools(request.user)
-    if not schools:
-        raise Http404("Not an attendance manager")
-    school = schools[0]
-    wanted = request.GET.get("school")
-    if wanted:
-        school = next((s for s in schools if str(s.pk) == wanted), None)
-        if school is None:
-            raise Http404("No such school")
+    office = office_for(request)
+    school = office.school
     today = school.today()
     form = OfficeDateForm(request.GET if "date" in request.GET else None, initial={"date": today})
     day = form.cleaned_data["date"] if form.is_bound and form.is_valid() else today
@@ -247,8 +248,8 @@ def office(request):
         request,
         "excusals/office.html",
         {
+            "office": office,
             "school": school,
-            "schools": schools,
             "form": form,
             "day": day,
             "today": today,

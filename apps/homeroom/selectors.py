@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 
 from apps.attendance.roll import (
     RollCounts,
@@ -13,7 +12,6 @@ from apps.attendance.roll import (
     RollSheet,
     excusal_of,
     roll_code_choices,
-    roll_state,
     with_excusal,
 )
 from apps.homeroom.models import DailyMark
@@ -74,34 +72,3 @@ def homeroom_roll_counts(year_group: YearGroup, on: date) -> RollCounts:
         .values_list("code_id", "n")
     )
     return RollCounts.of(roll_code_choices(year_group.school), rows)
-
-
-@dataclass
-class TodayYearGroup:
-    """An advised year group's homeroom roll on a date, with how far it is taken."""
-
-    year_group: YearGroup
-    total: int
-    marked: int
-
-    @property
-    def state(self) -> str:
-        return roll_state(self.marked, self.total)
-
-
-def year_groups_advised_on(user, on: date) -> list[TodayYearGroup]:
-    """The year groups the user advises, with students and daily marks counted in SQL (one query)."""
-    groups = (
-        YearGroup.objects.filter(advisor_links__teacher__user=user)
-        .select_related("school")
-        .annotate(
-            total=Count("students", filter=Q(students__archived=False), distinct=True),
-            marked=Count(
-                "students__daily_marks",
-                filter=Q(students__archived=False, students__daily_marks__date=on),
-                distinct=True,
-            ),
-        )
-        .order_by("grade", "name")
-    )
-    return [TodayYearGroup(year_group=g, total=g.total, marked=g.marked) for g in groups]

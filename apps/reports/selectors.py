@@ -12,17 +12,14 @@ from django.apps import apps as django_apps
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
-from django.http import Http404
 from django.utils.text import capfirst
 
 from apps.audit.log import MODEL_OF_KIND, SUBJECTS
 from apps.audit.models import AuditEntry
-from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
+from apps.classes.models import ClassMark, Enrollment, SchoolClass, TimetableSlot
 from apps.excusals.models import Excusal
 from apps.homeroom.models import Adjustment, DailyMark
 from apps.school.models import (
-    Administrator,
-    Advisor,
     AttendanceCode,
     School,
     Student,
@@ -41,46 +38,6 @@ MAX_UNMARKED_DAYS = 92
 HOMEROOM = "homeroom"
 LESSONS = "lessons"
 SOURCES = {HOMEROOM: "Homeroom (daily)", LESSONS: "Lessons (class periods)"}
-
-
-# ---------------------------------------------------------------- who sees which school
-
-
-def office_school(user) -> School:
-    """The school a signed-in admin runs (the first, if several); 404 for everyone else."""
-    school = School.objects.filter(id__in=Administrator.objects.filter(user=user).values("school_id")).first()
-    if school is None:
-        raise Http404("Not an attendance manager")
-    return school
-
-
-def report_school(user) -> tuple[School, bool]:
-    """The school whose reports the user reads, and whether they read it as its admin.
-    Teachers read their own classes' and year groups' reports; anyone else gets a 404."""
-    admin_school = School.objects.filter(id__in=Administrator.objects.filter(user=user).values("school_id")).first()
-    if admin_school is not None:
-        return admin_school, True
-    teacher = Teacher.objects.filter(user=user).select_related("school").first()
-    if teacher is None:
-        raise Http404("No reports for this user")
-    return teacher.school, False
-
-
-def report_students(user) -> QuerySet[Student]:
-    """Students whose report a user may read: an admin's school, a teacher's classes and
-    advised year groups. Unlike ``visible_students`` parents are left out: reports are staff pages."""
-    admin_schools = Administrator.objects.filter(user=user).values("school_id")
-    taught = TeacherAssignment.objects.filter(teacher__user=user).values("school_class_id")
-    advised = Advisor.objects.filter(teacher__user=user).values("year_group_id")
-    enrolled = Enrollment.objects.filter(student=OuterRef("pk"), school_class_id__in=taught)
-    return Student.objects.filter(Q(school_id__in=admin_schools) | Q(year_group_id__in=advised) | Exists(enrolled))
-
-
-def get_report_student(user, student_id) -> Student:
-    try:
-        return report_students(user).select_related("school", "year_group").get(pk=student_id)
-    except (Student.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such student") from None
 
 
 # ---------------------------------------------------------------- terms and codes

@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.classes.models import SchoolClass, TeacherAssignment
+from apps.classes.access import get_class_for_user, get_report_student, taught_class_ids
+from apps.classes.models import SchoolClass
 from apps.homeroom.models import Adjustment
 from apps.reports import charts, exports, selectors, services
 from apps.reports.forms import (
@@ -29,8 +29,15 @@ from apps.reports.forms import (
     SchoolSettingsForm,
     UnmarkedForm,
 )
-from apps.school.access import get_class_for_user, get_year_group_for_user, is_school_admin
-from apps.school.models import Advisor, AttendanceCode, School, Student, YearGroup
+from apps.school.access import (
+    Office,
+    advised_year_group_ids,
+    get_year_group_for_user,
+    is_school_admin,
+    office_for,
+    reports_office,
+)
+from apps.school.models import AttendanceCode, School, Student, YearGroup
 
 
 def _now(school: School):
@@ -96,7 +103,8 @@ def _distribution_chart(title: str, distribution) -> charts.Chart:
 
 @login_required
 def dashboard(request):
-    school = selectors.office_school(request.user)
+    office = office_for(request)
+    school = office.school
     now = _now(school)
     today = now.date()
     class_counts, daily_counts = selectors.counts_on(school, today)
@@ -131,6 +139,7 @@ def dashboard(request):
         request,
         "reports/dashboard.html",
         {
+            "office": office,
             "school": school,
             "today": today,
             "now": now,
@@ -141,7 +150,7 @@ def dashboard(request):
             "unmarked": unmarked,
             "absences": absences,
             "chart": _distribution_chart("Lesson marks today by code", class_counts) if class_counts else None,
-            "query": "",
+            "query": _query_without_format(request),
             "section": "today",
         },
     )
@@ -152,7 +161,8 @@ def dashboard(request):
 
 @login_required
 def unmarked(request):
-    school = selectors.office_school(request.user)
+    office = office_for(request)
+    school = office.school
     now = _now(school)
     today = now.date()
     # The last seven days unless the filter names others (an export link may name none).
@@ -171,6 +181,7 @@ def unmarked(request):
         request,
         "reports/unmarked.html",
         {
+            "office": office,
             "school": school,
             "form": form,
             "meetings": meetings,
@@ -186,25 +197,18 @@ def unmarked(request):
 # ---------------------------------------------------------------- term reports
 
 
-def _teacher_scope(user):
-    """The classes a teacher teaches and the year groups they advise (as subqueries)."""
-    return (
-        TeacherAssignment.objects.filter(teacher__user=user).values("school_class_id"),
-        Advisor.objects.filter(teacher__user=user).values("year_group_id"),
-    )
-
-
 @login_required
 def term_reports(request):
     """The school by year group (homeroom) and by class (lessons); a teacher sees only theirs."""
-    school, is_admin = selectors.report_school(request.user)
+    office, is_admin = reports_office(request)
+    school = office.school
     today = school.today()
     terms = selectors.school_terms(school)
     class_ids = year_group_ids = None
     year_groups = YearGroup.objects.filter(school=school)
     classes = SchoolClass.objects.filter(school=school).order_by("name")
     if not is_admin:
-        class_ids, year_group_ids = _teacher_scope(request.user)
+        class_ids, year_group_ids = taught_class_ids(request.user), advised_year_group_ids(request.user)
         year_groups = year_groups.filter(pk__in=year_group_ids)
         classes = classes.filter(pk__in=class_ids)
     form = ReportFilterForm(request.GET or None, terms=terms, year_groups=year_groups, classes=classes)
@@ -231,6 +235,7 @@ def term_reports(request):
         request,
         "reports/term_reports.html",
         {
+            "office": office,
             "school": school,
             "is_admin": is_admin,
             "form": form,
@@ -317,14 +322,14 @@ def year_group_report(request, year_group_id: int):
 
 @login_required
 def student_report(request, student_id: int):
-    student = selectors.get_report_student(request.user, student_id)
+    student = get_report_student(request.user, student_id)
     school = student.school
     form, term, _ = _simple_filter(request, school, archived=False)
     is_admin = is_school_admin(request.user, school)
     class_ids = None
     shows_homeroom = is_admin
     if not is_admin:
-        class_ids, year_group_ids = _teacher_scope(request.user)
+        class_ids, year_group_ids = taught_class_ids(request.user), advised_year_group_ids(request.user)
         shows_homeroom = YearGroup.objects.filter(pk__in=year_group_ids, students=student).exists()
     homeroom, lessons = selectors.student_report(student, term, class_ids=class_ids)
     if fmt := _export_format(request):
@@ -361,7 +366,8 @@ def student_report(request, student_id: int):
 
 @login_required
 def chronic(request):
-    school = selectors.office_school(request.user)
+    office = office_for(request)
+    school = office.school
     today = school.today()
     terms = selectors.school_terms(school)
     form = ChronicForm(request.GET or None, terms=terms, school=school)
@@ -391,6 +397,7 @@ def chronic(request):
         request,
         "reports/chronic.html",
         {
+            "office": office,
             "school": school,
             "form": form,
             "term": term,
@@ -407,7 +414,8 @@ def chronic(request):
 
 @login_required
 def chart_page(request):
-    school = selectors.office_school(request.user)
+    office = office_for(request)
+    school = office.school
     today = school.today()
     terms = selectors.school_terms(school)
     form = ChartForm(request.GET or None, terms=terms, school=school)
@@ -426,6 +434,7 @@ def chart_page(request):
         request,
         "reports/charts.html",
         {
+            "office": office,
             "school": school,
             "form": form,
             "term": term,
@@ -443,7 +452,8 @@ def chart_page(request):
 
 @login_required
 def school_settings(request):
-    school = selectors.office_school(request.user)
+    office = office_for(request)
+    school = office.school
     form = SchoolSettingsForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         try:
@@ -452,23 +462,27 @@ def school_settings(request):
             form.add_error(None, error)
         else:
             messages.success(request, "School settings saved.")
-            return redirect("reports:settings")
-    return render(request, "reports/settings.html", {"school": school, "form": form, "section": "settings"})
+            return redirect(office.url("reports:settings"))
+    return render(
+        request, "reports/settings.html", {"office": office, "school": school, "form": form, "section": "settings"}
+    )
 
 
 @login_required
 def codes(request):
-    school = selectors.office_school(request.user)
+    office = office_for(request)
+    school = office.school
     return render(
         request,
         "reports/codes.html",
-        {"school": school, "codes": selectors.school_codes(school), "section": "codes"},
+        {"office": office, "school": school, "codes": selectors.school_codes(school), "section": "codes"},
     )
 
 
 @login_required
 def code_edit(request, code_id: int):
-    school = selectors.office_school(request.user)
+    office = office_for(request)
+    school = office.school
     try:
         code = AttendanceCode.objects.select_related("school").get(school=school, pk=code_id)
     except AttendanceCode.DoesNotExist:
@@ -481,23 +495,29 @@ def code_edit(request, code_id: int):
             form.add_error(None, error)
         else:
             messages.success(request, f"{code.label} ({code.abbreviation}) saved.")
-            return redirect("reports:codes")
-    return render(request, "reports/code_edit.html", {"school": school, "code": code, "form": form, "section": "codes"})
+            return redirect(office.url("reports:codes"))
+    return render(
+        request,
+        "reports/code_edit.html",
+        {"office": office, "school": school, "code": code, "form": form, "section": "codes"},
+    )
 
 
-def _adjustment_for_admin(user, adjustment_id) -> Adjustment:
-    school = selectors.office_school(user)
+def _adjustment_for_admin(request, adjustment_id) -> tuple[Office, Adjustment]:
+    office = office_for(request)
     try:
-        return Adjustment.objects.select_related("school", "student", "term", "code").get(
-            school=school, pk=adjustment_id
+        adjustment = Adjustment.objects.select_related("school", "student", "term", "code").get(
+            school=office.school, pk=adjustment_id
         )
     except Adjustment.DoesNotExist:
         raise Http404("No such adjustment") from None
+    return office, adjustment
 
 
 @login_required
 def adjustments(request):
-    school = selectors.office_school(request.user)
+    office = office_for(request)
+    school = office.school
     form = AdjustmentForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         try:
@@ -506,7 +526,7 @@ def adjustments(request):
             form.add_error(None, error)
         else:
             messages.success(request, "Adjustment added.")
-            return redirect("reports:adjustments")
+            return redirect(office.url("reports:adjustments"))
     terms = selectors.school_terms(school)
     filter_form = ReportFilterForm(request.GET or None, terms=terms)
     term = selectors.pick_term(terms, filter_form.value("term"), school.today())
@@ -519,6 +539,7 @@ def adjustments(request):
         request,
         "reports/adjustments.html",
         {
+            "office": office,
             "school": school,
             "form": form,
             "filter_form": filter_form,
@@ -531,7 +552,7 @@ def adjustments(request):
 
 @login_required
 def adjustment_edit(request, adjustment_id: int):
-    adjustment = _adjustment_for_admin(request.user, adjustment_id)
+    office, adjustment = _adjustment_for_admin(request, adjustment_id)
     form = AdjustmentForm(request.POST or None, school=adjustment.school, instance=adjustment)
     if request.method == "POST" and form.is_valid():
         try:
@@ -546,33 +567,40 @@ def adjustment_edit(request, adjustment_id: int):
             form.add_error(None, error)
         else:
             messages.success(request, "Adjustment saved.")
-            return redirect(f"{reverse('reports:adjustments')}?term={adjustment.term_id}")
+            return redirect(office.url("reports:adjustments", term=adjustment.term_id))
     return render(
         request,
         "reports/adjustment_edit.html",
-        {"school": adjustment.school, "adjustment": adjustment, "form": form, "section": "adjustments"},
+        {
+            "office": office,
+            "school": adjustment.school,
+            "adjustment": adjustment,
+            "form": form,
+            "section": "adjustments",
+        },
     )
 
 
 @login_required
 @require_POST
 def adjustment_delete(request, adjustment_id: int):
-    adjustment = _adjustment_for_admin(request.user, adjustment_id)
+    office, adjustment = _adjustment_for_admin(request, adjustment_id)
     term_id = adjustment.term_id
     services.adjustment_delete(actor=request.user, adjustment=adjustment)
     messages.success(request, "Adjustment deleted.")
-    return redirect(f"{reverse('reports:adjustments')}?term={term_id}")
+    return redirect(office.url("reports:adjustments", term=term_id))
 
 
 @login_required
 def audit_log(request):
-    school = selectors.office_school(request.user)
+    office = office_for(request)
+    school = office.school
     form = AuditFilterForm(request.GET or None, school=school)
     if form.is_bound and not form.is_valid():  # a filter that cannot be read: refused, not ignored
         return render(
             request,
             "reports/audit.html",
-            {"school": school, "form": form, "rows": [], "query": "", "section": "audit"},
+            {"office": office, "school": school, "form": form, "rows": [], "query": "", "section": "audit"},
             status=400,
         )
     data = form.cleaned_data if form.is_bound else {}
@@ -599,5 +627,12 @@ def audit_log(request):
     return render(
         request,
         "reports/audit.html",
-        {"school": school, "form": form, "rows": rows, "query": _query_without_format(request), "section": "audit"},
+        {
+            "office": office,
+            "school": school,
+            "form": form,
+            "rows": rows,
+            "query": _query_without_format(request),
+            "section": "audit",
+        },
     )

@@ -48,8 +48,8 @@ class RequestMemoMiddleware:
 
 
 def forget_on_change(*models) -> None:
-    """Forget on any save or delete of these models' rows: each app names the ones it owns
-    that a request remembers (from its AppConfig.ready)."""
+    """Forget on any save or delete of these models' rows. Each app names the kinds of row it has
+    remembered, from its AppConfig.ready (this app's and apps/classes/apps.py)."""
     from django.db.models.signals import post_delete, post_save
 
     for model in models:

@@ -60,3 +60,25 @@ def test_teacher_reads_their_class_report_on_a_phone(page, live_server, login, t
     screenshot(page, "reports-class-teacher-phone")
     response = page.goto(f"{live_server.url}{reverse('reports:dashboard')}")
     assert response.status == 404
+
+
+def test_an_admin_of_two_schools_switches_school_on_a_phone(page, live_server, login, world):
+    """No script needed: the picker is a plain form. The choice stays as the admin moves on."""
+    from apps.school.models import Administrator
+
+    Administrator.objects.create(school=world.other_school, first_name="Ada", last_name="Admin", user=world.admin.user)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "admin")
+    page.goto(f"{live_server.url}{reverse('reports:chronic')}")
+    picker = page.get_by_role("form", name="Choose a school")
+    picker.get_by_label("School", exact=True).select_option(label="Southbank Academy")
+    picker.get_by_role("button", name="Show").click()
+    assert page.get_by_label("School", exact=True).input_value() == str(world.other_school.pk)
+    for control in (picker.get_by_label("School", exact=True), picker.get_by_role("button", name="Show")):
+        assert control.bounding_box()["height"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page, "on the chronic absence page with the school picker")
+    screenshot(page, "reports-two-schools-phone")
+    page.get_by_role("navigation", name="Office").get_by_role("link", name="Today").click()
+    assert page.url.endswith(f"{reverse('reports:dashboard')}?school={world.other_school.pk}")
+    assert page.get_by_text("at Southbank Academy.").is_visible()

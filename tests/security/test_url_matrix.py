@@ -323,11 +323,27 @@ def out_of_range_roll(kind: str, *, get=404, student: bool = False) -> Page:
     return Page(f"own {kind} on a day out of range", kwargs, expect, form=lambda w: {"matrix": "1"})
 
 
-def office_page(get=200, post=None) -> list[Page]:
+def office_page(get=200, post=None, *, named=True) -> list[Page]:
+    """The page as each admin opens it; with ``named``, also with ``?school=`` naming the other
+    school (its admin's own; a 404 for the admin who does not run it) and naming no school."""
     expect = {"GET": roles(get, *OFFICE)}
     if post is not None:
         expect["POST"] = roles(post, *OFFICE)
-    return [Page("the admin's own school", expect=expect)]
+    pages = [Page("the admin's own school", expect=expect)]
+    if named:
+        pages += school_named(get, post, who=("other_school_admin",))
+    return pages
+
+
+def school_named(get=200, post=None, *, who, kwargs=lambda w: {}, label="") -> list[Page]:
+    """``?school=`` naming the other school (``who`` may open it) and naming no school at all."""
+    expect = {"GET": roles(get, *who)}
+    if post is not None:
+        expect["POST"] = roles(post, *who)
+    return [
+        Page(f"{label}the other school named", kwargs, expect, query=lambda w: {"school": w.other_school.pk}),
+        Page(f"{label}no school named", kwargs, query=lambda w: {"school": "nonsense"}),
+    ]
 
 
 def per_school(kwargs_own, kwargs_far, *, get=200, post=None, hidden_own=(), hidden_far=()) -> list[Page]:
@@ -564,7 +580,7 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
     "excusals:office": (
         ("GET",),
         [
-            *office_page(),
+            *office_page(named=False),
             Page("a day out of range", query=lambda w: {"date": FAR_PAST}, expect={"GET": roles(400, *OFFICE)}),
             Page(
                 "the other school named",
@@ -590,6 +606,7 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
         ("GET",),
         [
             Page("nothing", expect={"GET": roles(200, "admin", "teacher", "other_teacher", "other_school_admin")}),
+            *school_named(who=("other_school_admin",)),
             *filtered(200, "admin", "teacher", "other_teacher", "other_school_admin"),
             *filtered(200, "admin", "teacher", "other_teacher", "other_school_admin", query=other_teacher_filters),
         ],
@@ -675,22 +692,44 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
     "reports:codes": (("GET",), office_page()),
     "reports:code_edit": (
         ("GET", "POST"),
-        per_school(lambda w: {"code_id": w.code.pk}, lambda w: {"code_id": w.far_code.pk}, post=200),
+        [
+            *per_school(lambda w: {"code_id": w.code.pk}, lambda w: {"code_id": w.far_code.pk}, post=200),
+            *school_named(post=200, who=("other_school_admin",), kwargs=lambda w: {"code_id": w.far_code.pk}),
+            *school_named(post=200, who=(), kwargs=lambda w: {"code_id": w.code.pk}, label="own school's code, "),
+        ],
     ),
     "reports:adjustments": (("GET", "POST"), office_page(post=200)),
     "reports:adjustment_edit": (
         ("GET", "POST"),
-        per_school(
-            lambda w: {"adjustment_id": w.adjustment.pk},
-            lambda w: {"adjustment_id": w.far_adjustment.pk},
-            post=200,
-            hidden_own=("Y7000",),
-            hidden_far=("Far000",),
-        ),
+        [
+            *per_school(
+                lambda w: {"adjustment_id": w.adjustment.pk},
+                lambda w: {"adjustment_id": w.far_adjustment.pk},
+                post=200,
+                hidden_own=("Y7000",),
+                hidden_far=("Far000",),
+            ),
+            *school_named(
+                post=200, who=("other_school_admin",), kwargs=lambda w: {"adjustment_id": w.far_adjustment.pk}
+            ),
+            *school_named(
+                post=200,
+                who=(),
+                kwargs=lambda w: {"adjustment_id": w.adjustment.pk},
+                label="own school's adjustment, ",
+            ),
+        ],
     ),
     "reports:adjustment_delete": (
         ("GET", "POST"),
         [
+            # Before the admin's own delete below, which removes the adjustment.
+            Page(
+                "own school's, the other school named",
+                lambda w: {"adjustment_id": w.adjustment.pk},
+                {"GET": roles(405, *SIGNED_IN)},
+                query=lambda w: {"school": w.other_school.pk},
+            ),
             Page(
                 "own school's",
                 lambda w: {"adjustment_id": w.adjustment.pk},
@@ -717,7 +756,8 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
     ),
     "api-schema": (("GET",), [Page("nothing", expect={"GET": roles(200, *PAGE_ROLES)})]),
     "api-docs": (("GET",), [Page("nothing", expect={"GET": roles(200, *PAGE_ROLES)})]),
-    "api_clients:list": (("GET", "POST"), office_page(post=400)),
+    # One page for all the admin's schools: it names none.
+    "api_clients:list": (("GET", "POST"), office_page(post=400, named=False)),
     "api_clients:revoke": (
         ("GET", "POST"),
         [

@@ -20,8 +20,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 
+from apps.classes.access import visible_classes, visible_students
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment
-from apps.school.access import children_of, visible_classes, visible_students
+from apps.school.access import children_of
 from apps.school.models import AttendanceCode, School, Student
 
 Kind = AttendanceCode.Kind

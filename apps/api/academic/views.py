@@ -12,19 +12,10 @@ from rest_framework.response import Response
 
 from apps.api.academic import selectors
 from apps.api.academic import serializers as s
-from apps.api.academic.framework import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    SCHOOL_HEADER,
-    Unprocessable,
-    academic_view,
-    field_error,
-    next_link,
-    parse_count,
-    parse_day,
-    parse_uuid,
-    school_for,
-)
+from apps.api.academic.dialect import academic_view
+from apps.api.academic.errors import Unprocessable, field_error
+from apps.api.academic.paging import DEFAULT_LIMIT, MAX_LIMIT, next_link, parse_count
+from apps.api.academic.params import SCHOOL_HEADER, parse_day, parse_uuid, school_for
 from apps.attendance.channels import Channel
 from apps.classes.selectors import class_meetings
 from apps.classes.services import ClassDayInput, record_class_days

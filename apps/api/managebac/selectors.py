@@ -9,12 +9,13 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 
+from apps.classes.access import visible_classes, visible_students
 from apps.classes.models import ClassMark, SchoolClass, TimetableSlot
 from apps.classes.selectors import class_marks_on, class_term_counts, enrolled_students
 from apps.excusals.models import Excusal
 from apps.homeroom.models import Adjustment, DailyMark
 from apps.homeroom.selectors import daily_marks_on, homeroom_term_counts
-from apps.school.access import schools_for, visible_classes, visible_students, visible_year_groups
+from apps.school.access import schools_for, visible_year_groups
 from apps.school.models import (
     DEFAULT_PRESENT_STATUS,
     AcademicYear,

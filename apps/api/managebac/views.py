@@ -13,21 +13,18 @@ from rest_framework.response import Response
 
 from apps.api.managebac import selectors
 from apps.api.managebac import serializers as s
-from apps.api.managebac.framework import (
-    InvalidPayload,
-    RecordNotFound,
-    Unprocessable,
-    json_object,
-    managebac_view,
-    paginate,
-)
+from apps.api.managebac.dialect import managebac_view
+from apps.api.managebac.errors import InvalidPayload, RecordNotFound, Unprocessable
+from apps.api.managebac.formats import json_object
+from apps.api.managebac.paging import paginate
 from apps.attendance.channels import Channel
 from apps.attendance.rules import MarkResult
+from apps.classes.access import get_class_for_user, get_student_for_user
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
-from apps.school.access import get_class_for_user, get_student_for_user, get_year_group_for_user
+from apps.school.access import get_year_group_for_user
 from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
 from apps.school.models import Parent, School, Term
 from apps.school.selectors import code_by_mb_status, codes_for_school

@@ -9,9 +9,10 @@ from datetime import date, time
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from apps.classes.access import visible_classes
 from apps.classes.models import ClassMark, Enrollment
 from apps.homeroom.models import DailyMark, TimeEntry
-from apps.school.access import administered_schools, children_of, schools_for, visible_classes, visible_year_groups
+from apps.school.access import administered_schools, children_of, schools_for, visible_year_groups
 from apps.school.models import DEFAULT_PRESENT_STATUS, AcademicYear, AttendanceCode, Period, School
 
 

@@ -19,7 +19,8 @@ from rest_framework.views import APIView, exception_handler
 
 from apps.api.powerschool import selectors
 from apps.api.powerschool import serializers as s
-from apps.api.powerschool.framework import ValidationFailed, powerschool_view, problem
+from apps.api.powerschool.dialect import powerschool_view
+from apps.api.powerschool.errors import ValidationFailed, problem
 from apps.api.powerschool.oauth import TokenAddressThrottle, TokenClientIdThrottle, issue_access_token
 from apps.api.throttling import retry_after
 from apps.attendance.channels import Channel

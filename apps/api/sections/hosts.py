@@ -13,8 +13,8 @@ import logging
 from django.core.exceptions import DisallowedHost
 from django.http.request import split_domain_port
 
-from apps.api.sections.authentication import signed_hosts
-from apps.api.sections.framework import one_line
+from apps.api.sections.auth import signed_hosts
+from apps.api.sections.errors import one_line
 
 SECTIONS_PREFIX = "/v1/"
 

@@ -8,12 +8,14 @@ from datetime import date
 
 from rest_framework import serializers
 
-from apps.api.sections.framework import DEFAULT_LIMIT, MAX_LIMIT, MAX_ROWS, paging_offset
+from apps.api.sections.paging import DEFAULT_LIMIT, MAX_LIMIT, paging_offset
 from apps.api.sections.selectors import SECTION_STATUSES, SectionMember
 from apps.attendance.rules import MAX_NOTE_LENGTH
 from apps.school.dates import OUT_OF_RANGE, DateRange, in_range, parse_iso
 
 DATE_FORMATS = ["%Y-%m-%d"]
+# Rows of one attendance PUT: a week of a full section (30 students, 5 days) many times over.
+MAX_ROWS = 1000
 
 
 class AttendanceQuerySerializer(serializers.Serializer):

@@ -9,7 +9,9 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework.response import Response
 
 from apps.api.sections import selectors
-from apps.api.sections.framework import BadRequest, Gone, next_link, sections_view
+from apps.api.sections.dialect import sections_view
+from apps.api.sections.errors import BadRequest, Gone
+from apps.api.sections.paging import next_link
 from apps.api.sections.serializers import (
     AttendanceListOut,
     AttendanceQuerySerializer,
@@ -25,10 +27,10 @@ from apps.api.sections.serializers import (
     member_data,
 )
 from apps.attendance.channels import Channel
+from apps.classes.access import get_class_for_user
 from apps.classes.models import SchoolClass
 from apps.classes.selectors import class_meetings
 from apps.classes.services import ClassDayInput, record_class_days
-from apps.school.access import get_class_for_user
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 # The services name fields in their own words; the wire has the dialect's names.

@@ -1,6 +1,7 @@
-"""Small filters for the report tables."""
+"""Small filters for the report tables, and links between office pages."""
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -48,3 +49,11 @@ def zone(value) -> str:
     night the clocks go back apart."""
     tzname = getattr(value, "tzname", None)
     return (tzname() or "") if tzname else ""
+
+
+@register.simple_tag(takes_context=True)
+def office_url(context, name, *args, **query) -> str:
+    """The address of an office page that keeps the school picked (``Office.url`` in
+    apps/school/access.py); on a page with no office (a class's report), the plain address."""
+    office = context.get("office")
+    return office.url(name, *args, **query) if office is not None else reverse(name, args=args)

@@ -1,0 +1,74 @@
+"""Who may see what through classes: the classes a user sees, and the students of the classes
+they teach (beside their schools' and their advised year groups'). Built on apps/school/access.py,
+which holds everything else about who sees what; each helper raises Http404 for what the user may
+not see."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from apps.classes.models import Enrollment, SchoolClass, TeacherAssignment
+from apps.school.access import admin_school_ids, advised_year_group_ids
+from apps.school.models import School, Student
+
+
+def taught_class_ids(user) -> QuerySet:
+    """The ids of the classes the user teaches, as a subquery."""
+    return TeacherAssignment.objects.filter(teacher__user=user).values("school_class_id")
+
+
+def visible_classes(user) -> QuerySet[SchoolClass]:
+    """Classes of the schools the user administers and the classes they teach."""
+    if not user.is_authenticated:
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(Q(school_id__in=admin_school_ids(user)) | Q(id__in=taught_class_ids(user)))
+
+
+def get_class_for_user(user, class_id, *, school: School | None = None) -> SchoolClass:
+    classes = visible_classes(user).select_related("school", "academic_year")
+    if school is not None:
+        classes = classes.filter(school=school)
+    try:
+        return classes.get(pk=class_id)
+    except (SchoolClass.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such class") from None
+
+
+def visible_students(user) -> QuerySet[Student]:
+    """Admins: their schools' students; teachers: students of their classes and advised year
+    groups; parents: their own children."""
+    if not user.is_authenticated:
+        return Student.objects.none()
+    return Student.objects.filter(
+        Q(school_id__in=admin_school_ids(user))
+        | Q(enrollments__school_class_id__in=taught_class_ids(user))
+        | Q(year_group_id__in=advised_year_group_ids(user))
+        | Q(guardianships__parent__user=user)
+    ).distinct()
+
+
+def get_student_for_user(user, student_id, *, school: School | None = None) -> Student:
+    students = visible_students(user).select_related("school", "year_group")
+    if school is not None:
+        students = students.filter(school=school)
+    try:
+        return students.get(pk=student_id)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such student") from None
+
+
+def report_students(user) -> QuerySet[Student]:
+    """Students whose report a user may read: an admin's school, a teacher's classes and
+    advised year groups. Unlike ``visible_students`` parents are left out: reports are staff pages."""
+    enrolled = Enrollment.objects.filter(student=OuterRef("pk"), school_class_id__in=taught_class_ids(user))
+    return Student.objects.filter(
+        Q(school_id__in=admin_school_ids(user)) | Q(year_group_id__in=advised_year_group_ids(user)) | Exists(enrolled)
+    )
+
+
+def get_report_student(user, student_id) -> Student:
+    try:
+        return report_students(user).select_related("school", "year_group").get(pk=student_id)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such student") from None
