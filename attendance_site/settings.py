@@ -114,6 +114,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Which reads may go to the replica, and who wrote a moment ago (attendance_site/replica.py);
+    # it does nothing without DATABASE_REPLICA_URL.
+    "attendance_site.replica.ReplicaReadsMiddleware",
     # First: one request reads the user's roles, a school's codes and periods once (apps/school/memo.py).
     "apps.school.memo.RequestMemoMiddleware",
     # Before anything reads the host: a section-style client's foreign Host gets the dialect's
@@ -171,6 +174,31 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     # such query anew (0.4 s of a 1.2 s school report) for no gain: off, unless POSTGRES_JIT=on.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+
+# A PostgreSQL streaming replica for reports, exports and API reads (attendance_site/replica.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 5)
+REPLICA_READ_PATHS = (
+    "/office/reports/",
+    "/office/chronic-absence/",
+    "/office/charts/",
+    "/office/audit/",
+    "/v2/",
+    "/v2p1/",
+    "/v1/",
+    "/academic/",
+    "/ws/",
+)
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL: a replica follows a primary")
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    # Tests of a configuration with a replica read their one test database through both names.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["attendance_site.replica.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
