@@ -184,7 +184,7 @@ def test_reads_come_from_the_replica_but_a_writer_reads_their_own_write(server):
         written = requests.put(
             f"{base}classes/{class_id}/attendance",
             headers={"auth-token": writer},
-            json={"attendances": [{"student_id": student_id, "date": day.isoformat(), "period": period, "status": wanted}]},
+            json={"attendances": [{"student_id": student_id, "date": str(day), "period": period, "status": wanted}]},
             timeout=10,
         )
         assert written.status_code == 200, written.text
