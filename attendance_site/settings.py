@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.audit",
     "apps.api",
+    "apps.roster",
 ]
 
 MIDDLEWARE = [
