@@ -67,7 +67,10 @@ ROLE_KINDS = {
 }
 PARENT_ROLES = {"guardian", "parent", "relative"}
 USER_ID = re.compile(r"\{\s*[^:{}]*:\s*([^{}]*?)\s*\}")
-SYNTHESIZED_YEAR = "schoolYear:"  # the sourcedId prefix of a year made from its terms' dates
+SYNTHESIZED_YEAR = "schoolYear:"
+NOT_A_SCHOOL = (
+    "which is not a school in this export or the database"  # the sourcedId prefix of a year made from its terms' dates
+)
 
 
 def uuid_or_none(value: str) -> uuid.UUID | None:
@@ -127,6 +130,7 @@ class RosterSync:
         self.student_updates: set[int] = set()
         self.gone_parents: set[str] = set()
         self._links: set[tuple[str, str]] | None = None
+        self._roles_by_user: dict[str, list[Role]] | None = None
         self.outsiders: dict[str, list[models.Model]] = defaultdict(list)
 
     def run(self) -> ImportReport:
@@ -255,7 +259,8 @@ class RosterSync:
         if school is None and not self.is_quiet_org(sid, school_sid):
             if school_sid != sid:
                 self.problems.add(
-                    row, f"{column} {sid!r} is a department of {school_sid!r}, which is not a school in this export"
+                    row,
+                    f"{column} {sid!r} is a department of {school_sid!r}, {NOT_A_SCHOOL}",
                 )
             else:
                 self.problems.add(row, f"{column} {sid!r} is not a school in this export or the database")
@@ -330,6 +335,21 @@ class RosterSync:
                         school.save(update_fields=changes)
                     self.report.updated["schools"] += 1
             numbers[school.number] = row.sourced_id
+        for row in export.orgs:
+            if row["type"] == "department" and row.sourced_id in referenced:
+                school_sid = self.org_school_sid(row.sourced_id)
+                if school_sid in self.schools or self.is_quiet_org(row.sourced_id, school_sid):
+                    continue
+                if not school_sid:
+                    self.problems.add(
+                        row, f"department {row['name']!r} belongs to no school (parentSourcedId is empty)"
+                    )
+                else:
+                    self.problems.add(
+                        row,
+                        f"department {row['name']!r} belongs to {school_sid!r}, {NOT_A_SCHOOL}",
+                    )
+                export.refused["orgs"].add(row.sourced_id)
 
     def narrow_to_scope(self, school_rows: list[Row], wanted: set[str]) -> None:
         """An upload is one school's: the export's other schools, and every row of theirs, are
@@ -529,7 +549,8 @@ class RosterSync:
             row = self.session_rows[sid]
             year = found if isinstance(found, AcademicYear) else self.years.get((school_id, found))
             if year is None:
-                self.problems.add(row, f"school year {found!r} is not in this export")
+                if row["parentSourcedId"] == found:  # else the problem is its parent's
+                    self.problems.add(row, f"school year {found!r} is not in this export")
                 self.export.refused["academicSessions"].add(sid)
                 continue
             start, end = dates[sid]
@@ -1048,7 +1069,7 @@ class RosterSync:
             person = self.people[role].get((school.pk, row["userSourcedId"]))
             if person is None:
                 if not self.export.is_refused("users", row["userSourcedId"]):
-                    self.problems.add(row, f"user {row['userSourcedId']!r} is not a {role} of {school.name}")
+                    self.not_a(row, role, school)
                 continue
             if school_class is not None:
                 parts = student_parts if role == "student" else teacher_parts
@@ -1059,6 +1080,18 @@ class RosterSync:
         self.sync_enrollments(student_parts)
         self.sync_assignments(teacher_parts)
         self.sync_homerooms(homeroom_students, advisors)
+
+    def not_a(self, row: Row, role: str, school: School) -> None:
+        """A user enrolled in a role they do not have; the user's own row says which they have."""
+        sid = row["userSourcedId"]
+        self.problems.add(row, f"user {sid!r} is not a {role} of {school.name}")
+        if self._roles_by_user is None:
+            self._roles_by_user = defaultdict(list)
+            for r in self.export.roles:
+                self._roles_by_user[r.user].append(r)
+        for r in self._roles_by_user.get(sid, []):
+            if ROLE_KINDS.get(r.role) != role:
+                self.problems.add(r.row, f"user {sid!r} is a {r.role}, and enrollments.csv enrolls them as a {role}")
 
     @staticmethod
     def span(parts: list[Row]) -> tuple[date | None, date | None]:

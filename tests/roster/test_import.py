@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import shutil
 import uuid
@@ -16,12 +15,11 @@ from django.core.management import CommandError, call_command
 
 from apps.classes.models import Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.roster import files
-from apps.roster.report import ImportReport, RosterError
+from apps.roster.report import RosterError
 from apps.roster.services import import_roster
 from apps.school.models import (
     AcademicYear,
     Administrator,
-    Advisor,
     AttendanceCode,
     Guardianship,
     Parent,
@@ -32,6 +30,7 @@ from apps.school.models import (
     Term,
     YearGroup,
 )
+from tests.roster.csvs import append_rows, edit_rows, rows_of, table_counts, totals, write
 
 SAMPLE = Path(__file__).resolve().parent / "oneroster" / "edfi-sample"  # unchanged, see the README there
 
@@ -41,25 +40,6 @@ ALGEBRA = "25590100102Trad220ALG112011"
 SCHOOL = "255901001"
 FALL = "255901001_2021_2020-2021_Fall"
 SPRING = "255901001_2021_2020-2021_Spring"
-TABLES = (
-    School,
-    AcademicYear,
-    Term,
-    Period,
-    SchoolClass,
-    TimetableSlot,
-    YearGroup,
-    Advisor,
-    Student,
-    Teacher,
-    Parent,
-    Administrator,
-    Guardianship,
-    Enrollment,
-    TeacherAssignment,
-    AttendanceCode,
-    User,
-)
 
 
 @pytest.fixture(autouse=True)
@@ -73,32 +53,6 @@ def export(tmp_path):
     folder = tmp_path / "export"
     shutil.copytree(SAMPLE, folder)
     return folder
-
-
-def rows_of(folder: Path, name: str) -> tuple[list[str], list[list[str]]]:
-    with (folder / f"{name}.csv").open(newline="", encoding="utf-8-sig") as handle:
-        lines = list(csv.reader(handle))
-    return lines[0], lines[1:]
-
-
-def write(folder: Path, name: str, header: list[str], rows: list[list[str]]) -> None:
-    with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([header, *rows])
-
-
-def append_rows(folder: Path, name: str, *new: dict[str, str]) -> None:
-    header, rows = rows_of(folder, name)
-    rows += [[values.get(column, "") for column in header] for values in new]
-    write(folder, name, header, rows)
-
-
-def edit_rows(folder: Path, name: str, sourced_id: str, /, **changes: str) -> None:
-    header, rows = rows_of(folder, name)
-    for row in rows:
-        if row[0] == sourced_id:
-            for column, value in changes.items():
-                row[header.index(column)] = value
-    write(folder, name, header, rows)
 
 
 def student_row(sourced_id: str, given: str, family: str, **more: str) -> dict[str, str]:
@@ -123,14 +77,6 @@ def enrollment_row(sourced_id: str, class_id: str, user_id: str, role: str = "st
         "role": role,
         **more,
     }
-
-
-def table_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in TABLES}
-
-
-def totals(report: ImportReport, action: str) -> int:
-    return sum(getattr(report, action).values())
 
 
 @pytest.mark.django_db
