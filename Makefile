@@ -9,11 +9,11 @@ PORT ?= 8000
 .PHONY: help install demo serve test check-migrations test-fast lint format migrate bench clean
 
 help:
-	@echo "make demo       install, build a demo school on SQLite, serve it on http://$(HOST):$(PORT)"
+	@echo "make demo       install, build a demo school on SQLite, serve it on http://$(HOST):$(PORT) with the worker"
 	@echo "make test       install everything and run the whole test suite (browser tests included)"
 	@echo "make test-fast  every test but the browser ones"
 	@echo "make install    only install (into $(VENV))"
-	@echo "make serve      serve the existing database on http://$(HOST):$(PORT)"
+	@echo "make serve      serve the existing database on http://$(HOST):$(PORT), with the background worker"
 	@echo "make lint       ruff;  make format: ruff's fixes"
 	@echo "make bench      the benchmark (PostgreSQL on 127.0.0.1:5432; writes BENCHMARK.md)"
 
@@ -29,13 +29,20 @@ install: $(VENV)/.installed
 migrate: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 
+# The web server and, beside it, the background worker (roster uploads run there); stopping the
+# server (Ctrl-C) stops the worker too.
+SERVE_WITH_WORKER = DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo --reset
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(SERVE_WITH_WORKER)
 
 serve: install
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(PY) manage.py migrate --noinput
+	$(SERVE_WITH_WORKER)
 
 # Browser tests need Debian's Chromium at /usr/bin/chromium (see README, "Tests").
 # Tests run in parallel, one pytest-xdist worker per core, each with its own test database.

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "apps.school",
     "apps.classes",
     "apps.homeroom",
@@ -172,6 +174,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (roster uploads) goes through Django's Tasks API: the django-tasks backport on
+# Django 5.2, stored in the database by django-tasks-db and run by `manage.py db_worker` beside
+# the web server (`make serve` starts both). Task code does not change with the backend.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
