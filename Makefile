@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install demo serve test check-migrations test-fast lint format migrate bench clean
+.PHONY: help install demo serve test check-migrations test-fast lint format migrate bench bench-roster clean
 
 help:
 	@echo "make demo       install, build a demo school on SQLite, serve it on http://$(HOST):$(PORT) with the worker"
@@ -15,7 +15,8 @@ help:
 	@echo "make install    only install (into $(VENV))"
 	@echo "make serve      serve the existing database on http://$(HOST):$(PORT), with the background worker"
 	@echo "make lint       ruff;  make format: ruff's fixes"
-	@echo "make bench      the benchmark (PostgreSQL on 127.0.0.1:5432; writes BENCHMARK.md)"
+	@echo "make bench      the benchmark (PostgreSQL on 127.0.0.1:5432; writes BENCHMARK.md), then bench-roster"
+	@echo "make bench-roster  the roster preview of 50,000 users and 500,000 enrollments (bench/roster-results.json)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
@@ -70,9 +71,15 @@ format: install
 
 # Benchmark (issue 9): builds its own databases on the PostgreSQL server at 127.0.0.1:5432,
 # serves the app with gunicorn, writes BENCHMARK.md and bench/results.json (see README, "Benchmark").
+# Then the roster import's preview of 50,000 users and 500,000 enrollments (bench/roster.py;
+# writes bench/roster-results.json); `make bench-roster` runs only that.
 SCALES ?= 1 5
 bench: install
 	$(PY) -m bench.run --scales "$(SCALES)" $(BENCH_ARGS)
+	$(PY) -m bench.roster $(ROSTER_ARGS)
+
+bench-roster: install
+	$(PY) -m bench.roster $(ROSTER_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

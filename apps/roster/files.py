@@ -287,11 +287,12 @@ def parse_csv(name: str, text: str, problems: Findings, required: tuple[str, ...
         except csv.Error as error:
             problems.add((name, line), f"not valid CSV ({error})")
             break
-        if any(f.strip() for f in fields):
-            if len(fields) < width or any(f.strip() for f in fields[width:]):
+        stripped = [f.strip() for f in fields]
+        if any(stripped):  # else a blank line
+            if len(stripped) < width or any(stripped[width:]):
                 problems.add((name, line), f"has {len(fields)} fields, the header has {width}")
             else:
-                rows.append(Row(table, line, [f.strip() for f in fields[:width]]))
+                rows.append(Row(table, line, stripped[:width] if len(stripped) > width else stripped))
         line = reader.line_num + 1
     return table
 

@@ -16,6 +16,7 @@ import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -45,7 +46,8 @@ from apps.school.models import (
     validate_timezone,
 )
 
-BATCH = 2000
+BATCH = 2000  # rows a bulk write sends at once
+IN_BATCH = 5000  # values an `IN (…)` lookup sends at once (SQLite takes 32,766)
 PERSON_MODELS: dict[str, type[models.Model]] = {
     "student": Student,
     "teacher": Teacher,
@@ -84,7 +86,17 @@ def _changed(obj: models.Model, values: dict) -> list[str]:
     return [name for name, value in values.items() if getattr(obj, name) != value]
 
 
-def chunks(values: Iterable, size: int = BATCH) -> Iterable[list]:
+@dataclass(slots=True)
+class Held:
+    """An enrollment Rollbook has, as plain values (a school may have 500,000 of them)."""
+
+    pk: int
+    start_date: date | None
+    end_date: date | None
+    sourced_id: str
+
+
+def chunks(values: Iterable, size: int = IN_BATCH) -> Iterable[list]:
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -691,8 +703,10 @@ class RosterSync:
         class_ids = [self.classes[key].pk for key in meetings if self.classes[key].pk > 0]
         have = defaultdict(dict)
         for part in chunks(class_ids):
-            for slot in TimetableSlot.objects.filter(school_class_id__in=part).select_related("period"):
-                have[slot.school_class_id][(slot.weekday, slot.period.number)] = slot
+            for pk, class_id, weekday, number, enabled in TimetableSlot.objects.filter(
+                school_class_id__in=part
+            ).values_list("pk", "school_class_id", "weekday", "period__number", "enabled"):
+                have[class_id][(weekday, number)] = (pk, enabled)
         new_slots, disabled = [], []
         for key, slots in meetings.items():
             school_class = self.classes[key]
@@ -709,10 +723,9 @@ class RosterSync:
                             location=location,
                         )
                     )
-            for pair, slot in held.items():
-                if pair not in slots and slot.enabled:
-                    slot.enabled = False
-                    disabled.append(slot)
+            for pair, (pk, enabled) in held.items():
+                if pair not in slots and enabled:
+                    disabled.append(TimetableSlot(pk=pk, enabled=False))
         self.save_new(TimetableSlot, new_slots)
         self.save_changed(TimetableSlot, disabled, ["enabled"])
         self.report.created["timetable slots"] += len(new_slots)
@@ -872,10 +885,11 @@ class RosterSync:
         names = {row.sourced_id: login_name(row["username"]) for row in rows if row["username"]}
         by_id, by_name = {}, {}
         ids, usernames = list(chunks(set(linked.values()))), list(chunks(set(names.values())))
+        fields = ("pk", "username", "first_name", "last_name", "email", "is_active", "password")
         for part_ids, part_names in itertools.zip_longest(ids, usernames, fillvalue=[]):
-            for user in User.objects.filter(Q(pk__in=part_ids) | Q(username__in=part_names)):
-                by_id[user.pk] = user
-                by_name[user.username] = user
+            # Plain values; a login is made a model only when it is changed (50,000 load fast).
+            for found in User.objects.filter(Q(pk__in=part_ids) | Q(username__in=part_names)).values_list(*fields):
+                by_id[found[0]] = by_name[found[1]] = found
         claimed: dict[str, Row] = {}
         new, changed, changed_fields = [], [], set()
         for row in rows:
@@ -892,8 +906,8 @@ class RosterSync:
                     continue
             if user is None and not name:
                 continue
-            if user is not None and user.pk in shared:
-                self.warn(row, f"the login {user.username!r} is also another school's; left as it is")
+            if user is not None and user[0] in shared:
+                self.warn(row, f"the login {user[1]!r} is also another school's; left as it is")
                 continue
             values = {
                 "first_name": row["givenName"][:150],
@@ -909,7 +923,11 @@ class RosterSync:
                     user.password = make_password(row["password"] or None)
                 new.append((row.sourced_id, user))
                 continue
-            changes = _changed(user, values)
+            current = dict(zip(fields, user, strict=True))
+            changes = [column for column, value in values.items() if current[column] != value]
+            if not changes and not row["password"]:
+                continue
+            user = User(id=current.pop("pk"), **current)
             for column in changes:
                 setattr(user, column, values[column])
             if row["password"] and not user.check_password(row["password"]):
@@ -1024,11 +1042,18 @@ class RosterSync:
 
     def import_enrollments(self) -> None:
         rows = self.export.enrollments
+        # The school of each schoolSourcedId once, not once a row: an export has a few schools
+        # and may have 500,000 enrollments.
+        school_of = {sid: self.school_quietly(sid) for sid in {row["schoolSourcedId"] for row in rows}}
+        pk_of = {sid: school.pk for sid, school in school_of.items() if school is not None}
         lookups = defaultdict(set)
+        wanted_people = {"student": set(), "teacher": set()}
         for row in rows:
-            school = self.school_quietly(row["schoolSourcedId"])
-            if school is not None:
-                lookups[school.pk].add(row["classSourcedId"])
+            school_id = pk_of.get(row["schoolSourcedId"])
+            if school_id is not None:
+                lookups[school_id].add(row["classSourcedId"])
+                if row["role"] in wanted_people:
+                    wanted_people[row["role"]].add((school_id, row["userSourcedId"]))
         missing_classes = (
             {(school_id, sid) for school_id, sids in lookups.items() for sid in sids}
             - set(self.classes)
@@ -1042,10 +1067,7 @@ class RosterSync:
                 self.existing(YearGroup, {k[0] for k in missing_classes}, {k[1] for k in missing_classes})
             )
         for role, model in (("student", Student), ("teacher", Teacher)):
-            wanted = {
-                (school.pk, r["userSourcedId"]) for r in rows if (school := self.school_quietly(r["schoolSourcedId"]))
-            }
-            missing = wanted - set(self.people[role])
+            missing = wanted_people[role] - set(self.people[role])
             if missing:
                 self.people[role].update(self.existing(model, {k[0] for k in missing}, {k[1] for k in missing}))
 
@@ -1053,10 +1075,12 @@ class RosterSync:
         teacher_parts = defaultdict(list)
         homeroom_students, advisors = defaultdict(list), defaultdict(list)
         for row in rows:
-            school = self.school_for(row, "schoolSourcedId")
+            school = school_of[row["schoolSourcedId"]]
             if school is None:
+                self.school_for(row, "schoolSourcedId")  # says why, unless the school is refused
                 continue
-            key = (school.pk, row["classSourcedId"])
+            school_id = pk_of[row["schoolSourcedId"]]
+            key = (school_id, row["classSourcedId"])
             school_class, year_group = self.classes.get(key), self.year_groups.get(key)
             if school_class is None and year_group is None:
                 if not self.export.is_refused("classes", key[1]) and key[1] not in self.refused_classes:
@@ -1066,17 +1090,17 @@ class RosterSync:
             if role not in ("student", "teacher"):
                 self.warn(row, f"{role} enrollments have no place in Rollbook; skipped")
                 continue
-            person = self.people[role].get((school.pk, row["userSourcedId"]))
+            person = self.people[role].get((school_id, row["userSourcedId"]))
             if person is None:
                 if not self.export.is_refused("users", row["userSourcedId"]):
                     self.not_a(row, role, school)
                 continue
             if school_class is not None:
                 parts = student_parts if role == "student" else teacher_parts
-                parts[(school.pk, school_class.pk, person.pk)].append(row)
+                parts[(school_id, school_class.id, person.id)].append(row)
             else:
                 target = homeroom_students if role == "student" else advisors
-                target[(school.pk, year_group.pk, person.pk)].append(row)
+                target[(school_id, year_group.id, person.id)].append(row)
         self.sync_enrollments(student_parts)
         self.sync_assignments(teacher_parts)
         self.sync_homerooms(homeroom_students, advisors)
@@ -1110,9 +1134,14 @@ class RosterSync:
         delta = self.export.modes["enrollments"] == "delta"
         class_ids = {key[1] for key in parts_by_pair if key[1] > 0}
         existing = {}
-        for part in chunks(class_ids, 500):
-            for e in Enrollment.objects.filter(school_class_id__in=part):
-                existing[(e.school_id, e.school_class_id, e.student_id)] = e
+        fields = ("pk", "school_id", "school_class_id", "student_id", "start_date", "end_date", "sourced_id")
+        for part in chunks(class_ids, BATCH):
+            # Plain values (an enrollment is made a model only when it changes): a school's
+            # 500,000 enrollments load in a few seconds instead of many.
+            for pk, school_id, class_id, student_id, start, end, sid in Enrollment.objects.filter(
+                school_class_id__in=part
+            ).values_list(*fields):
+                existing[(school_id, class_id, student_id)] = Held(pk, start, end, sid)
         new, new_sids, changed, removed = [], [], [], []
         for key, parts in parts_by_pair.items():
             active = sorted((r for r in parts if not r.deleted), key=lambda r: (r["beginDate"], r.sourced_id))
@@ -1140,12 +1169,11 @@ class RosterSync:
                     continue
             changes = _changed(enrollment, values)
             if changes:
-                for name in changes:
-                    setattr(enrollment, name, values[name])
-                changed.append(enrollment)
+                held = {f: getattr(enrollment, f) for f in ("start_date", "end_date", "sourced_id")}
+                changed.append(Enrollment(pk=enrollment.pk, **{**held, **values}))
         self.report.created["enrollments"] += len(new)
         if self.write:
-            for batch in chunks(range(len(new))):
+            for batch in chunks(range(len(new)), BATCH):
                 objs = [
                     Enrollment(
                         school_id=new[i][0][0], school_class_id=new[i][0][1], student_id=new[i][0][2], **new[i][1]
@@ -1161,7 +1189,7 @@ class RosterSync:
         self.report.removed["enrollments"] += len(removed)
 
     @staticmethod
-    def trimmed(enrollment: Enrollment, gone: list[Row]) -> dict | None:
+    def trimmed(enrollment: Held, gone: list[Row]) -> dict | None:
         """A delta's tobedeleted part cuts its dates off the enrollment's span; None when
         nothing of the span is left (or the part had no dates)."""
         start, end = enrollment.start_date, enrollment.end_date
@@ -1183,7 +1211,7 @@ class RosterSync:
         if not parts_by_pair:
             return
         existing = {}
-        for part in chunks({key[1] for key in parts_by_pair if key[1] > 0}, 500):
+        for part in chunks({key[1] for key in parts_by_pair if key[1] > 0}, BATCH):
             for a in TeacherAssignment.objects.filter(school_class_id__in=part):
                 existing[(a.school_id, a.school_class_id, a.teacher_id)] = a
         new, new_sids, removed = [], [], []
@@ -1242,7 +1270,7 @@ class RosterSync:
             )
         if advisors:
             existing = {}
-            for part in chunks({key[1] for key in advisors if key[1] > 0}, 500):
+            for part in chunks({key[1] for key in advisors if key[1] > 0}, BATCH):
                 for a in Advisor.objects.filter(year_group_id__in=part):
                     existing[(a.school_id, a.year_group_id, a.teacher_id)] = a
             new = [
