@@ -190,6 +190,10 @@ class RowChecks:
         if row.sourced_id:
             self.export.refused[row.file].add(row.sourced_id)
 
+    def refused(self, row: Row) -> bool:
+        """Whether any rule refused the row (a bad date, say, that its loop did not count)."""
+        return row.sourced_id in self.export.refused[row.file]
+
     def required(self, row: Row, *columns: str) -> bool:
         ok = True
         for column in columns:
@@ -283,7 +287,7 @@ class RowChecks:
             if begin and end and end < begin:
                 self.refuse(row, f"endDate {end} is before beginDate {begin}")
                 ok = False
-            if ok:
+            if ok and not self.refused(row):
                 export.enrollments.append(row)
         self.align_references()
 
@@ -354,6 +358,7 @@ class RowChecks:
                 self.refuse(row, f"endDate {end} is before beginDate {begin}")
                 ok = False
             user = users.get(row["userSourcedId"]) or guids.get(_uuid_key(row["userSourcedId"]))
+            ok = ok and not self.refused(row)
             if ok and user is None and not export.is_refused("users", row["userSourcedId"]):
                 self.refuse(row, f"userSourcedId {row['userSourcedId']!r} is not a user in users.csv")
                 ok = False
