@@ -11,11 +11,11 @@ URL = http://$(HOST):$(PORT)
 TEST_WORKERS ?= auto
 SCALES ?= 1 5
 
-.PHONY: help install demo serve test check-migrations test-fast lint format migrate bench clean
+.PHONY: help install demo serve test check-migrations test-fast lint format migrate bench bench-roster clean
 
 help:
-	@echo "make demo              install, migrate, build the demo school, print its logins, serve it on $(URL)"
-	@echo "make serve             serve the existing database on $(URL)"
+	@echo "make demo              install, migrate, build the demo school, print its logins, serve it on $(URL) with the worker"
+	@echo "make serve             serve the existing database on $(URL), with the background worker"
 	@echo "make test              install everything, check the migrations, run every test (browser tests included)"
 	@echo "make test-fast         every test but the browser ones"
 	@echo "make check-migrations  every migration up, down to zero and up again, on a scratch database"
@@ -23,7 +23,8 @@ help:
 	@echo "make migrate           bring the database (DATABASE_URL, else db.sqlite3) up to date"
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make format            apply ruff's fixes and formatting"
-	@echo "make bench             the benchmark (PostgreSQL on 127.0.0.1:5432; writes BENCHMARK.md)"
+	@echo "make bench             the benchmark (PostgreSQL on 127.0.0.1:5432; writes BENCHMARK.md), then bench-roster"
+	@echo "make bench-roster      the roster preview of 50,000 users and 500,000 enrollments (bench/roster-results.json)"
 	@echo "make clean             remove $(VENV), db.sqlite3, staticfiles and test-artifacts"
 	@echo ""
 	@echo "Variables: HOST=$(HOST) PORT=$(PORT) (where demo and serve listen, e.g. make demo PORT=18432),"
@@ -41,13 +42,20 @@ install: $(VENV)/.installed
 migrate: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 
+# The web server and, beside it, the background worker (roster uploads run there); stopping the
+# server (Ctrl-C) stops the worker too.
+SERVE_WITH_WORKER = DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo --reset --url $(URL)
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(SERVE_WITH_WORKER)
 
 serve: install
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(PY) manage.py migrate --noinput
+	$(SERVE_WITH_WORKER)
 
 test: install
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
@@ -72,8 +80,14 @@ format: install
 
 # Benchmark: builds its own databases on the PostgreSQL server at 127.0.0.1:5432,
 # serves the app with gunicorn, writes BENCHMARK.md and bench/results.json (see docs/benchmark.md).
+# Then the roster import's preview of 50,000 users and 500,000 enrollments (bench/roster.py;
+# writes bench/roster-results.json); `make bench-roster` runs only that.
 bench: install
 	$(PY) -m bench.run --scales "$(SCALES)" $(BENCH_ARGS)
+	$(PY) -m bench.roster $(ROSTER_ARGS)
+
+bench-roster: install
+	$(PY) -m bench.roster $(ROSTER_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

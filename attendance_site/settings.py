@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "apps.school",
     "apps.classes",
     "apps.homeroom",
@@ -111,6 +113,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.api",
     "apps.demo",
+    "apps.roster",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +204,11 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["attendance_site.replica.PrimaryReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (roster uploads) goes through Django's Tasks API: the django-tasks backport on
+# Django 5.2, stored in the database by django-tasks-db and run by `manage.py db_worker` beside
+# the web server (`make serve` starts both). Task code does not change with the backend.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -399,8 +399,10 @@ def student_report(student: Student, term: Term, *, class_ids: QuerySet | None =
     daily_row = ReportRow(key=student.pk, label="Homeroom", figures=daily_figures)
 
     lessons = _class_marks(school, term, True).filter(student=student)
+    # The classes of this term: another year's (after a roster rollover) are not this term's.
+    in_term = Q(start_date__lte=term.end_date, end_date__gte=term.start_date)
     classes = SchoolClass.objects.filter(
-        Q(enrollments__student=student) | Q(pk__in=lessons.values("school_class_id"))
+        (Q(enrollments__student=student) & in_term) | Q(pk__in=lessons.values("school_class_id"))
     ).distinct()
     if class_ids is not None:
         lessons = lessons.filter(school_class_id__in=class_ids)

@@ -137,7 +137,8 @@ def office_for(request) -> Office:
     schools = tuple(administered_schools(request.user))
     if not schools:
         raise Http404("Not an attendance manager")
-    return Office(_picked(schools, request.GET.get("school"), schools[0]), schools)
+    wanted = request.GET.get("school") or request.POST.get("school")  # a form may carry it hidden
+    return Office(_picked(schools, wanted, schools[0]), schools)
 
 
 def reports_office(request) -> tuple[Office, bool]:

@@ -31,14 +31,14 @@ from apps.classes.models import ClassMark, Enrollment
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.homeroom.models import DailyMark
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
+from apps.roster.services import import_roster
 from apps.school.models import AcademicYear
-from apps.school.roster import import_roster
 from attendance_site.unavailable import RETRY_AFTER_SECONDS
 from tests import factories as f
 from tests.api.powerschool.conftest import basic, payload, record
 from tests.api.sections.conftest import sections_for
 
-ROSTER_SAMPLE = Path(__file__).resolve().parent.parent / "school" / "oneroster" / "edfi-sample"
+ROSTER_SAMPLE = Path(__file__).resolve().parent.parent / "roster" / "oneroster" / "edfi-sample"
 READ_WRITE = ["read:attendance", "write:attendance"]
 AUDIT = AuditEntry._meta.db_table
 

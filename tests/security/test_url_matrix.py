@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from apps.api.models import SCOPES, ApiClient
 from apps.audit.models import AuditEntry
@@ -31,6 +32,7 @@ from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.homeroom.models import Adjustment, DailyMark, TimeEntry
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
+from apps.roster.models import RosterUpload
 from apps.school.models import AcademicYear, Administrator, Period, Term
 from tests import factories as f
 from tests.api.powerschool.conftest import basic
@@ -117,6 +119,8 @@ def w(world):
     w.far_code = f.code(s.other_school, 0)
     w.own_client = ApiClient.issue(name="Northfield sync", user=s.teacher.user, scopes=list(READ_WRITE)).client
     w.far_client = ApiClient.issue(name="Southbank sync", user=s.other_school_admin.user, scopes=list(SCOPES)).client
+    w.roster_upload = roster_upload(s.school, s.admin.user, "northfield-roster.zip")
+    w.far_roster_upload = roster_upload(s.other_school, s.other_school_admin.user, "southbank-roster.zip")
     w.superuser = f.make_user("root", is_staff=True, is_superuser=True)
     w.staff = f.make_user("staff_only", is_staff=True)  # staff, but given no model permissions
     w.issued = {
@@ -156,6 +160,13 @@ def absent_marks(school, klass, pupils, period) -> None:
                 marks=[DailyMarkInput(p.pk, day, absent.pk, note=notes[p.pk]) for p in pupils],
             )
         )
+
+
+def roster_upload(school, user, filename: str) -> RosterUpload:
+    """An uploaded export, checked and ready to apply."""
+    return RosterUpload.objects.create(
+        school=school, filename=filename, export=b"", status="ready", uploaded_by=user, uploaded_at=timezone.now()
+    )
 
 
 def excusal(school, student, parent, start, days: int = 1) -> Excusal:
@@ -754,6 +765,34 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
             Page("a day out of range", query=lambda w: {"date": FAR_FUTURE}, expect={"GET": roles(400, *OFFICE)}),
         ],
     ),
+    "roster:roster": (("GET", "POST"), office_page(post=400)),
+    "roster:upload": (
+        ("GET",),
+        per_school(
+            lambda w: {"upload_id": w.roster_upload.pk},
+            lambda w: {"upload_id": w.far_roster_upload.pk},
+            hidden_own=("northfield-roster.zip",),
+            hidden_far=("southbank-roster.zip",),
+        ),
+    ),
+    **{
+        name: (
+            ("GET", "POST"),
+            [
+                Page(
+                    "own school's upload",
+                    lambda w: {"upload_id": w.roster_upload.pk},
+                    {"GET": roles(405, *SIGNED_IN), "POST": roles(302, "admin")},
+                ),
+                Page(
+                    "the other school's upload",
+                    lambda w: {"upload_id": w.far_roster_upload.pk},
+                    {"GET": roles(405, *SIGNED_IN), "POST": roles(302, "other_school_admin")},
+                ),
+            ],
+        )
+        for name in ("roster:upload_apply", "roster:upload_cancel")
+    },
     "api-schema": (("GET",), [Page("nothing", expect={"GET": roles(200, *PAGE_ROLES)})]),
     "api-docs": (("GET",), [Page("nothing", expect={"GET": roles(200, *PAGE_ROLES)})]),
     # One page for all the admin's schools: it names none.

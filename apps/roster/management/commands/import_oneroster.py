@@ -1,4 +1,4 @@
-"""``manage.py import_oneroster PATH``: load a OneRoster 1.1 CSV export (folder or .zip)."""
+"""``manage.py import_oneroster PATH``: load a OneRoster 1.1 or 1.2 CSV export (folder or .zip)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.school.roster import RosterError, import_roster
+from apps.roster.report import RosterError
+from apps.roster.services import import_roster
 
 
 class Command(BaseCommand):
     help = (
-        "Import a OneRoster 1.1 CSV export (a folder or a .zip): schools, years, terms, classes, "
+        "Import a OneRoster 1.1 or 1.2 CSV export (a folder or a .zip): schools, years, terms, classes, "
         "timetables, year groups, people and their logins, enrollments. All or nothing."
     )
 
