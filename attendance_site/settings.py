@@ -11,7 +11,7 @@ import dj_database_url
 from csp import constants as _csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
-from attendance_site import keys
+from attendance_site import keys, mail
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "apps.school",
     "apps.classes",
     "apps.homeroom",
@@ -110,6 +112,7 @@ INSTALLED_APPS = [
     "apps.attendance",
     "apps.audit",
     "apps.api",
+    "apps.notifications",
     "apps.demo",
 ]
 
@@ -286,6 +289,31 @@ elif CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be db://<table> or redis://host:port/db, not {CACHE_URL!r}")
+
+# Email (docs/notifications.md): EMAIL_URL says where mail goes (smtp://user:pass@host:587,
+# smtps://..., options ?tls=false&timeout=10); unset, no email is written or sent and the
+# schools' notifications are off. A bad value stops the server here (attendance_site/mail.py).
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+if EMAIL_URL:
+    globals().update(mail.parse_email_url(EMAIL_URL))
+DEFAULT_FROM_EMAIL = mail.check_from_address(os.environ.get("DEFAULT_FROM_EMAIL", "rollbook@localhost"))
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every link in an email starts with SITE_URL, never with a request's Host. Needed with EMAIL_URL
+# (with DEBUG on it defaults to the development server's address).
+SITE_URL = os.environ.get("SITE_URL", "").strip()
+if SITE_URL:
+    SITE_URL = mail.check_site_url(SITE_URL)
+elif DEBUG:
+    SITE_URL = "http://127.0.0.1:8000"
+elif EMAIL_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set: with EMAIL_URL, Rollbook needs the address its emails link to, "
+        "like SITE_URL=https://rollbook.example.org"
+    )
+
+# Background work on Django's Tasks API (the django-tasks backport), in the database:
+# `manage.py db_worker` runs it (`--batch`: what is due, then exits). docs/notifications.md.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
