@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("apps.homeroom.urls")),
     path("", include("apps.excusals.urls")),
     path("", include("apps.reports.urls")),
+    path("", include("apps.notifications.urls")),
     path("", include("apps.api.urls")),
 ]
