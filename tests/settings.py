@@ -11,9 +11,3 @@ os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("POWERSCHOOL_TOKEN_RATE_LIMIT", "off")
 
 from attendance_site.settings import *  # noqa: E402, F403
-
-# The tests' SQLite database is a file (not memory), so that the worker and the commands a test
-# starts in another process (tests/notifications) read the rows the test wrote.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    (BASE_DIR / "test-artifacts").mkdir(exist_ok=True)  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-artifacts" / "test-db.sqlite3")}  # noqa: F405

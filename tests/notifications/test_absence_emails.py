@@ -17,7 +17,9 @@ from apps.school.models import AttendanceCode
 from tests import factories as f
 from tests.notifications.conftest import SITE_URL
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The worker is another process: it reads the test's rows in a database it can open, PostgreSQL
+# (the SQLite test database is in this process's memory). On SQLite these tests are deselected.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 TODAY = date(2026, 11, 18)
 AT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)

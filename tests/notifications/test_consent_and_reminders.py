@@ -54,6 +54,7 @@ def test_the_family_switch_changes_only_the_parents_own(world, client):
     assert client.post(url, {"emails": "on"}).status_code == 404
 
 
+@pytest.mark.postgres  # a real worker process: see tests/notifications/test_absence_emails.py
 @pytest.mark.time_machine("2026-11-18 10:00 +00:00")
 def test_remind_sends_the_teacher_the_roll_link_once_in_ten_minutes(world, smtp, run_worker, client):
     world.teacher.email = "tess@northfield.example.org"
