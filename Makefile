@@ -6,6 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 URL = http://$(HOST):$(PORT)
+MAIL_PORT ?= 1025
 # Browser tests need Debian's Chromium at /usr/bin/chromium (see docs/tests.md).
 # Tests run in parallel, one pytest-xdist worker per core (0: one process), each with its own test database.
 TEST_WORKERS ?= auto
@@ -14,7 +15,8 @@ SCALES ?= 1 5
 .PHONY: help install demo serve test check-migrations test-fast lint format migrate bench bench-roster clean
 
 help:
-	@echo "make demo              install, migrate, build the demo school, print its logins, serve it on $(URL) with the worker"
+	@echo "make demo              install, migrate, build the demo school, print its logins, serve it on $(URL)"
+	@echo "                       (with a background worker and a mail catcher on port $(MAIL_PORT): docs/notifications.md)"
 	@echo "make serve             serve the existing database on $(URL), with the background worker"
 	@echo "make test              install everything, check the migrations, run every test (browser tests included)"
 	@echo "make test-fast         every test but the browser ones"
@@ -42,16 +44,23 @@ install: $(VENV)/.installed
 migrate: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 
-# The web server and, beside it, the background worker (roster uploads run there); stopping the
-# server (Ctrl-C) stops the worker too.
+# The web server and, beside it, the background worker (roster uploads and emails run there);
+# stopping the server (Ctrl-C) stops the worker too.
 SERVE_WITH_WORKER = DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
+DEMO_MAIL = EMAIL_URL="smtp://127.0.0.1:$(MAIL_PORT)?tls=false" SITE_URL=$(URL)
+
+# The demo also runs a mail catcher (docs/notifications.md): the emails the worker sends are
+# printed in this terminal and saved in test-artifacts/mail/.
 demo: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo --reset --url $(URL)
-	$(SERVE_WITH_WORKER)
+	trap 'kill 0' EXIT; \
+	DEBUG=true $(PY) manage.py mail_catcher --port $(MAIL_PORT) & \
+	DEBUG=true $(DEMO_MAIL) $(PY) manage.py db_worker --interval 5 --no-reload & \
+	DEBUG=true $(DEMO_MAIL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: install
 	DEBUG=true $(PY) manage.py migrate --noinput

@@ -11,7 +11,7 @@ import dj_database_url
 from csp import constants as _csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
-from attendance_site import keys
+from attendance_site import keys, mail
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "apps.attendance",
     "apps.audit",
     "apps.api",
+    "apps.notifications",
     "apps.demo",
     "apps.roster",
 ]
@@ -205,9 +206,10 @@ if DATABASE_REPLICA_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Background work (roster uploads) goes through Django's Tasks API: the django-tasks backport on
-# Django 5.2, stored in the database by django-tasks-db and run by `manage.py db_worker` beside
-# the web server (`make serve` starts both). Task code does not change with the backend.
+# Background work (roster uploads, emails) goes through Django's Tasks API: the django-tasks
+# backport on Django 5.2, stored in the database by django-tasks-db and run by `manage.py
+# db_worker` beside the web server (`make serve` starts both; `--batch` runs what is due, then
+# exits). Task code does not change with the backend.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -322,6 +324,27 @@ elif CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     raise ImproperlyConfigured(f"CACHE_URL must be db://<table> or redis://host:port/db, not {CACHE_URL!r}")
+
+# Email (docs/notifications.md): EMAIL_URL says where mail goes (smtp://user:pass@host:587,
+# smtps://..., options ?tls=false&timeout=10); unset, no email is written or sent and the
+# schools' notifications are off. A bad value stops the server here (attendance_site/mail.py).
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
+if EMAIL_URL:
+    globals().update(mail.parse_email_url(EMAIL_URL))
+DEFAULT_FROM_EMAIL = mail.check_from_address(os.environ.get("DEFAULT_FROM_EMAIL", "rollbook@localhost"))
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every link in an email starts with SITE_URL, never with a request's Host. Needed with EMAIL_URL
+# (with DEBUG on it defaults to the development server's address).
+SITE_URL = os.environ.get("SITE_URL", "").strip()
+if SITE_URL:
+    SITE_URL = mail.check_site_url(SITE_URL)
+elif DEBUG:
+    SITE_URL = "http://127.0.0.1:8000"
+elif EMAIL_URL:
+    raise ImproperlyConfigured(
+        "SITE_URL is not set: with EMAIL_URL, Rollbook needs the address its emails link to, "
+        "like SITE_URL=https://rollbook.example.org"
+    )
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("apps.excusals.urls")),
     path("", include("apps.reports.urls")),
     path("", include("apps.roster.urls")),
+    path("", include("apps.notifications.urls")),
     path("", include("apps.api.urls")),
 ]

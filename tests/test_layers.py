@@ -61,7 +61,7 @@ def test_the_attendance_app_builds_only_on_the_school():
 
 
 def test_homeroom_imports_nothing_of_classes():
-    assert wrong_imports("homeroom", {"school", "attendance", "audit", "excusals"}) == {}
+    assert wrong_imports("homeroom", {"school", "attendance", "audit", "excusals", "notifications"}) == {}
 
 
 def test_no_module_outside_the_engine_writes_a_mark():

@@ -16,6 +16,7 @@ from apps.attendance.rules import MarkResult, check_code, check_note_and_minutes
 from apps.audit.models import AuditEntry
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment
 from apps.classes.selectors import class_meetings, timetable_slots
+from apps.notifications.absences import marks_saved
 from apps.school.access import earliest_editable_date
 from apps.school.models import AttendanceCode, School
 from apps.school.selectors import codes_for_school, periods_for_school
@@ -129,6 +130,7 @@ def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput]
                 continue
             pending.append(PendingMark(index=index, key=key(item, period), values=None if code is None else values))
         batch.save(actor=actor, channel=channel, changes=pending)
+        marks_saved(school=school, channel=channel, changes=pending)
     return results_from(pending, failed, len(marks))
 
 

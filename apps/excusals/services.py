@@ -10,6 +10,7 @@ from django.db import transaction
 from apps.attendance.channels import Channel
 from apps.audit.log import log_change, state
 from apps.excusals.models import MAX_EXCUSAL_DAYS, Excusal
+from apps.notifications.absences import excusal_sent
 from apps.school.access import may_change_excusal, may_write_excusals
 from apps.school.dates import OUT_OF_RANGE, in_range
 from apps.school.models import Guardianship, Parent, Student
@@ -91,6 +92,7 @@ def excusal_create(
             comment=comment or "",
         )
         log_change(excusal, actor=actor, channel=channel, before=None, after=state(excusal))
+        excusal_sent(student_id=student.pk, start=start_date, end=end_date)
     return excusal
 
 
@@ -115,6 +117,7 @@ def excusal_update(
         excusal.comment = comment if comment is not None else current.comment
         excusal.save(update_fields=["end_date", "comment", "updated_at"])
         log_change(excusal, actor=actor, channel=channel, before=before, after=state(excusal))
+        excusal_sent(student_id=excusal.student_id, start=excusal.start_date, end=excusal.end_date)
     return excusal
 
 

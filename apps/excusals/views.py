@@ -171,8 +171,9 @@ def excusal_new(request):
     else:
         initial = {}
         wanted = request.GET.get("child")
-        if wanted:
-            initial["child"] = get_child_for_parent(request.user, wanted).pk
+        if wanted:  # the child's id, or (in an absence email, which holds no ids) their uuid
+            by_uuid = [c for c in children if str(c.uuid) == wanted]
+            initial["child"] = by_uuid[0].pk if by_uuid else get_child_for_parent(request.user, wanted).pk
         elif len(children) == 1:
             initial["child"] = children[0].pk
         start = read_date(request.GET.get("start"))  # a link's prefill: one that is no date is left out

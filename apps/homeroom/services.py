@@ -14,6 +14,7 @@ from apps.attendance.engine import MarkBatch, PendingMark
 from apps.attendance.rules import MarkResult, check_code, check_note, check_note_and_minutes, results_from, too_old
 from apps.audit.models import AuditEntry
 from apps.homeroom.models import DailyMark, TimeEntry
+from apps.notifications.absences import marks_saved
 from apps.school.access import earliest_editable_date
 from apps.school.models import AcademicYear, Advisor, AttendanceCode, School, Student
 from apps.school.selectors import codes_for_school
@@ -119,6 +120,7 @@ def record_daily_marks(*, actor, school: School, marks: Sequence[DailyMarkInput]
                 )
             )
         batch.save(actor=actor, channel=channel, changes=pending)
+        marks_saved(school=school, channel=channel, changes=pending)
     return results_from(pending, failed, len(marks))
 
 
@@ -189,4 +191,5 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
                 )
             )
         batch.save(actor=actor, channel=channel, changes=pending)
+        marks_saved(school=school, channel=channel, changes=pending)
     return results_from(pending, failed, len(entries))

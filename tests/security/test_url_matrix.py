@@ -753,6 +753,25 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
             ),
         ],
     ),
+    "notifications:outbox": (("GET",), office_page()),
+    "notifications:remind": (
+        ("GET", "POST"),
+        [Page("the admin's own school", expect={"GET": roles(405, *SIGNED_IN), "POST": roles(302, *OFFICE)})],
+    ),
+    "notifications:family_preference": (
+        ("GET", "POST"),
+        [Page("own switch", expect={"GET": roles(405, *SIGNED_IN), "POST": roles(302, "parent", "other_parent")})],
+    ),
+    "notifications:unsubscribe": (
+        ("GET", "POST"),
+        [
+            Page(
+                "a token that is not one",
+                lambda w: {"token": "nonsense"},
+                {"GET": roles(400, *PAGE_ROLES), "POST": roles(400, *PAGE_ROLES)},
+            )
+        ],
+    ),
     "reports:audit": (
         ("GET",),
         [

@@ -1,0 +1,154 @@
+"""Sending the outbox, on Django's Tasks API (the django-tasks backport; ``manage.py db_worker``
+runs it, ``--batch`` what is due and then exits).
+
+Each run sends every notification that is due, one at a time: it locks the row
+(``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so that several workers share the rows
+and none sends one twice; on SQLite a transaction holds the database's write lock), reads again
+what the email must tell, sends it and marks it sent in the same transaction. A mail server
+that fails moves the row on by a growing delay and queues a run for then; after
+``MAX_ATTEMPTS`` the row is failed, and the office sees it (/office/notifications/).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.notifications.models import Notification, ParentPreference
+
+try:  # Django 6's own Tasks API, else the backport of it
+    from django.tasks import task
+except ImportError:
+    from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+FIRST_RETRY = timedelta(minutes=1)  # then 2, 4, 8, 16 minutes
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return FIRST_RETRY * 2 ** (attempts - 1)
+
+
+def absence_lines(notification: Notification) -> list[tuple[str, str]]:
+    """The child's absences that day that stand now, as (key, words); for a follow-up, only
+    those the first email did not tell."""
+    from apps.classes.models import ClassMark
+    from apps.homeroom.models import DailyMark
+    from apps.notifications.absences import what
+    from apps.school.models import AttendanceCode
+
+    absent = {"school": notification.school, "student": notification.student, "date": notification.date}
+    absent["code__kind"] = AttendanceCode.Kind.ABSENT
+    lines = []
+    for mark in DailyMark.objects.filter(**absent).select_related("code"):
+        lines.append((what(mark), f"Homeroom: {mark.code.label}"))
+    for mark in (
+        ClassMark.objects.filter(**absent).select_related("school_class", "period", "code").order_by("period__number")
+    ):
+        lines.append((what(mark), f"Period {mark.period.label}, {mark.school_class.name}: {mark.code.label}"))
+    if notification.kind == Notification.Kind.FOLLOW_UP:
+        first = Notification.objects.filter(
+            kind=Notification.Kind.ABSENCE,
+            parent=notification.parent,
+            student=notification.student,
+            date=notification.date,
+        ).first()
+        told = set(first.included) if first is not None else set()
+        lines = [line for line in lines if line[0] not in told]
+    return lines
+
+
+def why_not(notification: Notification) -> str:
+    """Why an absence email no longer goes, or ''."""
+    from apps.excusals.models import Excusal
+
+    parent = notification.parent
+    if not parent.email:
+        return "no email address"
+    if ParentPreference.objects.filter(parent=parent, emails=False).exists():
+        return "the parent turned the emails off"
+    if Excusal.objects.filter(
+        student=notification.student, start_date__lte=notification.date, end_date__gte=notification.date
+    ).exists():
+        return "an excusal covers the day"
+    return ""
+
+
+def compose(notification: Notification):
+    """The email, or a reason it is not sent (a string)."""
+    from apps.notifications import emails
+    from apps.notifications.absences import settings_of
+    from apps.notifications.reminders import roll_taken
+
+    options = settings_of(notification.school)
+    if not options.enabled:
+        return "the school's notifications are off", options
+    if notification.kind == Notification.Kind.REMINDER:
+        if not notification.teacher.email:
+            return "no email address", options
+        if roll_taken(notification):
+            return "the roll was taken", options
+        return emails.reminder_email(notification), options
+    if reason := why_not(notification):
+        return reason, options
+    lines = absence_lines(notification)
+    if not lines:
+        return "no absence stands", options
+    return emails.absence_email(notification, lines), options
+
+
+def send_one() -> bool:
+    """Send one due notification; False when none is left to this worker."""
+    from apps.notifications import emails
+
+    now = timezone.now()
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=Notification.Status.PENDING, due_at__lte=now)
+            .select_related("school", "parent", "student", "teacher", "school_class", "period")
+            .order_by("due_at", "pk")
+            .first()
+        )
+        if notification is None:
+            return False
+        try:
+            email, options = compose(notification)
+            if isinstance(email, str):
+                notification.status, notification.last_error = Notification.Status.CANCELLED, email
+                notification.save(update_fields=["status", "last_error", "updated_at"])
+                return True
+            emails.message(email, options).send()
+        except Exception as error:  # the mail server's refusal, no mail server, a bug: try again later
+            notification.attempts += 1
+            notification.last_error = f"{type(error).__name__}: {error}"[:500]
+            if notification.attempts >= MAX_ATTEMPTS:
+                notification.status = Notification.Status.FAILED
+                logger.warning("notification %s failed %s times: %s", notification.pk, MAX_ATTEMPTS, error)
+            else:
+                notification.due_at = now + retry_delay(notification.attempts)
+                send_due_notifications.using(run_after=notification.due_at).enqueue()
+            notification.save(update_fields=["attempts", "last_error", "status", "due_at", "updated_at"])
+            return True
+        notification.status, notification.sent_at = Notification.Status.SENT, timezone.now()
+        notification.recipient, notification.included = email.to, email.included
+        notification.attempts += 1
+        notification.last_error = ""
+        notification.save(
+            update_fields=["status", "sent_at", "recipient", "included", "attempts", "last_error", "updated_at"]
+        )
+    return True
+
+
+@task()
+def send_due_notifications() -> int:
+    """Send what is due now; the number of notifications handled."""
+    handled = 0
+    while send_one():
+        handled += 1
+    return handled

@@ -1,0 +1,98 @@
+"""The notification pages: the unsubscribe link of every email (no login; a signed, expiring
+token), a parent's switch and address on the family page, the office's Remind buttons and its
+list of emails that could not be sent."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from apps.notifications.emails import parent_of_token
+from apps.notifications.models import Notification, ParentPreference
+from apps.school.access import office_for
+from apps.school.models import Parent
+
+
+def set_emails(parent: Parent, on: bool) -> None:
+    ParentPreference.objects.update_or_create(parent=parent, school_id=parent.school_id, defaults={"emails": on})
+
+
+def unsubscribe(request, token: str):
+    parent = parent_of_token(token)
+    if parent is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        set_emails(parent, False)
+        return render(request, "notifications/unsubscribe.html", {"done": True, "school": parent.school})
+    return render(request, "notifications/unsubscribe.html", {"school": parent.school})
+
+
+class PreferenceForm(forms.Form):
+    emails = forms.BooleanField(required=False, label="Email me when my child is absent without an excusal")
+    email = forms.EmailField(required=False, label="My email address")
+
+
+@login_required
+@require_POST
+def family_preference(request):
+    """A parent's own switch and address, in each school they are a parent in; nobody else's."""
+    parents = list(Parent.objects.filter(user=request.user))
+    if not parents:
+        raise Http404("Not a parent")
+    form = PreferenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a valid email address, like name@example.org. Nothing was changed.")
+        return redirect(reverse("excusals:family") + "#emails")
+    with transaction.atomic():
+        for parent in parents:
+            set_emails(parent, form.cleaned_data["emails"])
+            if form.cleaned_data["email"] and form.cleaned_data["email"] != parent.email:
+                parent.email = form.cleaned_data["email"]
+                parent.save(update_fields=["email"])
+    messages.success(request, "Emails on." if form.cleaned_data["emails"] else "Emails off.")
+    return redirect(reverse("excusals:family") + "#emails")
+
+
+@login_required
+@require_POST
+def remind(request):
+    """The office's "Remind" (one roll: class, date, period) and "Remind all" (every untaken
+    roll today); a roll that is not untaken today is refused."""
+    from apps.notifications.reminders import remind as queue
+    from apps.reports.selectors import unmarked_rolls
+
+    office = office_for(request)
+    school = office.school
+    from django.utils import timezone
+
+    now = timezone.localtime(timezone=__import__("zoneinfo").ZoneInfo(school.timezone))
+    meetings = unmarked_rolls(school, now.date(), now.date(), now=now)
+    if request.POST.get("all") != "1":
+        wanted = (request.POST.get("class"), request.POST.get("period"))
+        meetings = [m for m in meetings if (str(m.school_class.pk), str(m.period.number)) == wanted]
+        if not meetings:
+            messages.error(request, "That roll is taken or not due today: no reminder sent.")
+            return redirect(reverse("reports:dashboard") + f"?school={school.pk}")
+    queued = queue(school=school, meetings=meetings)
+    if queued:
+        messages.success(request, f"Reminder{'s' if queued > 1 else ''} on the way ({queued}).")
+    else:
+        messages.info(request, "Already reminded in the last ten minutes.")
+    return redirect(reverse("reports:dashboard") + f"?school={school.pk}")
+
+
+@login_required
+def outbox(request):
+    """The school's emails that could not be sent after every retry, and those still waiting."""
+    school = office_for(request).school
+    failed = Notification.objects.filter(school=school, status=Notification.Status.FAILED).select_related(
+        "parent", "student", "teacher"
+    )
+    waiting = Notification.objects.filter(school=school, status=Notification.Status.PENDING).count()
+    return render(request, "notifications/outbox.html", {"failed": failed, "waiting": waiting, "school": school})
