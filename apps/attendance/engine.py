@@ -35,6 +35,7 @@ class PendingMark:
     index: int
     key: dict[str, Any]
     values: dict[str, Any] | None
+    covering: bool = False  # made by a teacher covering the class: the audit entry says so
     status: str = field(default="", init=False)
     mark: models.Model | None = field(default=None, init=False)
 
@@ -226,6 +227,7 @@ class MarkBatch:
                     after=after,
                     changed_by_id=actor_id,
                     channel=channel,
+                    covering=change.covering,
                     changed_at=now,
                 )
             )

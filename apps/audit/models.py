@@ -78,6 +78,8 @@ class AuditEntry(SchoolOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.CharField(max_length=20, choices=CHANNELS)
+    # A class mark changed by a teacher covering the class (apps/classes/models.py: Cover).
+    covering = models.BooleanField(default=False, db_default=False)
     changed_at = models.DateTimeField()
 
     objects = AuditEntryQuerySet.as_manager()
