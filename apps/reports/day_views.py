@@ -8,10 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from apps.classes.models import Cover, CoverPeriod
-from apps.reports.day_forms import CoverForm
+from apps.reports import bulk
+from apps.reports.day_forms import MAX_STUDENTS, BulkMarksForm, CoverForm
 from apps.school.access import office_for
 
 # ---------------------------------------------------------------- cover
@@ -63,3 +65,68 @@ def cover_delete(request, cover_id: int):
     cover.delete()
     messages.success(request, f"Cover of {cover.school_class} removed.")
     return redirect(office.url("reports:covers"))
+
+
+# ---------------------------------------------------------------- bulk marks
+
+
+@login_required
+def bulk_marks(request):
+    """Pick students, a code, days and periods; "Preview" counts what a save would do, "Save"
+    does it in one save through the write path (and says what it did)."""
+    office = office_for(request)
+    school = office.school
+    form = BulkMarksForm(request.POST or None, school=school)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        students = form.chosen_students()
+        numbers = {p.number for p in data["periods"]} or None
+        args = (school, students, data["code"], data["start_date"], data["end_date"], numbers)
+        if len(students) > MAX_STUDENTS:
+            form.add_error(None, f"At most {MAX_STUDENTS} students at once ({len(students)} picked).")
+        elif "save" in request.POST:
+            saved = bulk.apply(
+                actor=request.user,
+                school=school,
+                students=students,
+                code=data["code"],
+                start=data["start_date"],
+                end=data["end_date"],
+                numbers=numbers,
+                note=data["note"],
+                overwrite=data["overwrite"],
+            )
+            if saved.plan.too_many:
+                form.add_error(None, f"That is more than {bulk.MAX_MARKS} marks: pick fewer students or days.")
+            else:
+                kept = len(saved.plan.kept)
+                text = (
+                    f"Saved: {saved.created} mark{pluralize(saved.created)} created, {saved.changed} changed"
+                    + (f", {kept} with another code kept" if kept else "")
+                    + "."
+                )
+                if saved.refused:
+                    messages.error(
+                        request,
+                        f"{len(saved.refused)} not saved: "
+                        + "; ".join(
+                            f"{lesson.student.full_name} {lesson.day:%d %b} {lesson.where}: "
+                            + ", ".join(m for ms in errors.values() for m in ms)
+                            for lesson, errors in saved.refused[:5]
+                        ),
+                    )
+                messages.success(request, text)
+                return redirect(office.url("reports:bulk_marks"))
+        else:
+            preview = bulk.plan(*args, overwrite=data["overwrite"])
+            if preview.too_many:
+                form.add_error(None, f"That is more than {bulk.MAX_MARKS} marks: pick fewer students or days.")
+                preview = None
+            else:
+                preview.students = students
+    return render(
+        request,
+        "reports/bulk_marks.html",
+        {"office": office, "school": school, "form": form, "preview": preview, "section": "bulk"},
+    )

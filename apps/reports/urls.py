@@ -23,4 +23,5 @@ urlpatterns = [
     path("office/audit/", views.audit_log, name="audit"),
     path("office/cover/", day_views.covers, name="covers"),
     path("office/cover/<int:cover_id>/delete/", day_views.cover_delete, name="cover_delete"),
+    path("office/bulk-marks/", day_views.bulk_marks, name="bulk_marks"),
 ]

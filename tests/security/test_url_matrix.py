@@ -770,6 +770,7 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
         ],
     ),
     "reports:covers": (("GET", "POST"), office_page(post=200)),
+    "reports:bulk_marks": (("GET", "POST"), office_page(post=200)),
     "reports:cover_delete": (
         ("GET", "POST"),
         [
