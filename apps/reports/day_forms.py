@@ -133,3 +133,19 @@ class BulkMarksForm(forms.Form):
         if data.get("year_group"):
             found.update((s.pk, s) for s in base.filter(year_group=data["year_group"]))
         return sorted(found.values(), key=lambda s: (s.last_name, s.first_name, s.pk))
+
+
+class OnSiteForm(forms.Form):
+    year_group = forms.ModelChoiceField(
+        queryset=YearGroup.objects.none(), required=False, empty_label="All year groups"
+    )
+    school_class = forms.ModelChoiceField(
+        queryset=SchoolClass.objects.none(), required=False, empty_label="All classes", label="Class"
+    )
+
+    def __init__(self, data=None, *, school: School):
+        super().__init__(data, label_suffix="")
+        self.fields["year_group"].queryset = YearGroup.objects.filter(school=school).order_by("grade", "name")
+        self.fields["school_class"].queryset = SchoolClass.objects.filter(school=school, archived=False).order_by(
+            "name"
+        )

@@ -3,17 +3,20 @@ marked once for all its lessons (bulk marks), and who is on site now."""
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.classes.models import Cover, CoverPeriod
-from apps.reports import bulk
-from apps.reports.day_forms import MAX_STUDENTS, BulkMarksForm, CoverForm
+from apps.reports import bulk, on_site
+from apps.reports.day_forms import MAX_STUDENTS, BulkMarksForm, CoverForm, OnSiteForm
 from apps.school.access import office_for
 
 # ---------------------------------------------------------------- cover
@@ -129,4 +132,40 @@ def bulk_marks(request):
         request,
         "reports/bulk_marks.html",
         {"office": office, "school": school, "form": form, "preview": preview, "section": "bulk"},
+    )
+
+
+# ---------------------------------------------------------------- on site now
+
+REFRESH_SECONDS = 30
+
+
+@login_required
+def on_site_now(request):
+    """Who is in school now, by year group (filtered by a year group or a class): for a phone
+    and for print, reloading itself every 30 seconds (a meta refresh: no JavaScript)."""
+    office = office_for(request)
+    school = office.school
+    form = OnSiteForm(request.GET or None, school=school)
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    now = timezone.localtime(timezone=zoneinfo.ZoneInfo(school.timezone))
+    groups = on_site.on_site(
+        school, now.date(), year_group=chosen.get("year_group"), school_class=chosen.get("school_class")
+    )
+    return render(
+        request,
+        "reports/on_site.html",
+        {
+            "office": office,
+            "school": school,
+            "form": form,
+            "groups": groups,
+            "now": now,
+            "present": sum(len(g.present) for g in groups),
+            "absent": sum(len(g.absent) for g in groups),
+            "unmarked": sum(len(g.unmarked) for g in groups),
+            "refresh": REFRESH_SECONDS,
+            "section": "on_site",
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )

@@ -24,4 +24,5 @@ urlpatterns = [
     path("office/cover/", day_views.covers, name="covers"),
     path("office/cover/<int:cover_id>/delete/", day_views.cover_delete, name="cover_delete"),
     path("office/bulk-marks/", day_views.bulk_marks, name="bulk_marks"),
+    path("office/on-site/", day_views.on_site_now, name="on_site"),
 ]

@@ -771,6 +771,18 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
     ),
     "reports:covers": (("GET", "POST"), office_page(post=200)),
     "reports:bulk_marks": (("GET", "POST"), office_page(post=200)),
+    "reports:on_site": (
+        ("GET",),
+        [
+            *office_page(),
+            # Another school's class or year group is a filter that cannot be read: 400.
+            Page(
+                "filtered by rows it may not see",
+                query=far_filters,
+                expect={"GET": {"admin": 400, "other_school_admin": 200}},
+            ),
+        ],
+    ),
     "reports:cover_delete": (
         ("GET", "POST"),
         [
