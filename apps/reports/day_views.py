@@ -4,6 +4,7 @@ marked once for all its lessons (bulk marks), and who is on site now."""
 from __future__ import annotations
 
 import zoneinfo
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -143,7 +144,8 @@ REFRESH_SECONDS = 30
 @login_required
 def on_site_now(request):
     """Who is in school now, by year group (filtered by a year group or a class): for a phone
-    and for print, reloading itself every 30 seconds (a meta refresh: no JavaScript)."""
+    and for print, reloading itself every 30 seconds (a Refresh header: no JavaScript) unless
+    ``?paused=1``."""
     office = office_for(request)
     school = office.school
     form = OnSiteForm(request.GET or None, school=school)
@@ -152,7 +154,9 @@ def on_site_now(request):
     groups = on_site.on_site(
         school, now.date(), year_group=chosen.get("year_group"), school_class=chosen.get("school_class")
     )
-    return render(
+    paused = request.GET.get("paused") == "1"
+    kept = {k: v for k, v in request.GET.items() if k != "paused"}
+    response = render(
         request,
         "reports/on_site.html",
         {
@@ -165,7 +169,15 @@ def on_site_now(request):
             "absent": sum(len(g.absent) for g in groups),
             "unmarked": sum(len(g.unmarked) for g in groups),
             "refresh": REFRESH_SECONDS,
+            "paused": paused,
+            "resume_url": "?" + urlencode(kept),
+            "pause_url": "?" + urlencode({**kept, "paused": "1"}),
             "section": "on_site",
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+    # The browser reloads the page by this header (as a meta refresh would, without JavaScript);
+    # "Stop updating" turns it off, as WCAG 2.2.1 asks of a page that refreshes itself.
+    if not paused:
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response

@@ -73,8 +73,17 @@ def test_counts_after_a_morning_of_marks(client, morning, admin, django_assert_m
     assert [s.where for s in year7.absent] == ["Homeroom", "7A English, period 1"]
     assert (year8.name, names(year8.unmarked)) == ("Year 8", ["Y8000"])
     html = page.content.decode()
-    assert '<meta http-equiv="refresh" content="30">' in html
+    assert page["Refresh"] == "30"  # the browser reloads it, no JavaScript needed
+    assert "Stop updating" in html
     assert "Year 7: 1 present, 2 absent, 0 not yet marked" in html
+
+
+def test_updating_can_be_stopped_and_started_again(client, morning, admin):
+    client.force_login(admin)
+    paused = client.get(URL, {"year_group": morning.year7.pk, "paused": "1"})
+    assert "Refresh" not in paused.headers
+    assert f'href="?year_group={morning.year7.pk}">Update every 30 s' in paused.content.decode()
+    assert client.get(URL, {"year_group": morning.year7.pk})["Refresh"] == "30"
 
 
 def test_filtered_by_class_and_by_year_group(client, morning, admin):
