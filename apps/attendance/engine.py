@@ -35,6 +35,7 @@ class PendingMark:
     index: int
     key: dict[str, Any]
     values: dict[str, Any] | None
+    covering: bool = False  # by a teacher covering the class: the audit entry's key says so
     status: str = field(default="", init=False)
     mark: models.Model | None = field(default=None, init=False)
 
@@ -221,7 +222,8 @@ class MarkBatch:
                     school=school,
                     mark_kind=self.mark_kind,
                     mark_id=mark.pk,
-                    key={name: _json(getattr(mark, name)) for name in audit_key_fields},
+                    key={name: _json(getattr(mark, name)) for name in audit_key_fields}
+                    | ({"covering": True} if change.covering else {}),
                     before=before,
                     after=after,
                     changed_by_id=actor_id,

@@ -66,6 +66,8 @@ class AuditEntry(SchoolOwned):
     school = models.ForeignKey(School, on_delete=models.PROTECT)
     mark_kind = models.CharField("what changed", max_length=10, choices=MarkKind.choices)
     mark_id = models.BigIntegerField(help_text="Id of the mark (or other row); kept after it is gone")
+    # A class mark changed by a teacher covering the class (apps/classes/models.py: Cover) also
+    # has "covering": true in its key.
     key = models.JSONField(
         help_text="What the mark is of: class, student, date, period, interval; for another row, "
         "what it belongs to (a student, a term, a user)"

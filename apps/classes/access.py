@@ -5,10 +5,12 @@ not see."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from apps.classes.models import Enrollment, SchoolClass, TeacherAssignment
+from apps.classes.models import Cover, CoverPeriod, Enrollment, SchoolClass, TeacherAssignment
 from apps.school.access import admin_school_ids, advised_year_group_ids
 from apps.school.models import School, Student
 
@@ -18,15 +20,39 @@ def taught_class_ids(user) -> QuerySet:
     return TeacherAssignment.objects.filter(teacher__user=user).values("school_class_id")
 
 
-def visible_classes(user) -> QuerySet[SchoolClass]:
-    """Classes of the schools the user administers and the classes they teach."""
+# What a cover opens: a lesson (a date and period number), or, for a dialect that looks a class
+# up before it reads the dates of a write, any cover at all (the write path then checks each
+# mark's date and period against the covers: apps/classes/services.py).
+Covering = tuple[date, int] | bool | None
+
+
+def covers_of(user, covering: Covering = True) -> QuerySet[Cover]:
+    """The user's covers: those of a lesson (its date within the cover's, its period among the
+    cover's periods or the cover limited to none), or with ``True`` all of them."""
+    covers = Cover.objects.filter(teacher__user=user)
+    if isinstance(covering, tuple):
+        day, number = covering
+        links = CoverPeriod.objects.filter(cover=OuterRef("pk"))
+        covers = covers.filter(start_date__lte=day, end_date__gte=day).filter(
+            ~Exists(links) | Exists(links.filter(period__number=number))
+        )
+    return covers
+
+
+def visible_classes(user, *, covering: Covering = None) -> QuerySet[SchoolClass]:
+    """Classes of the schools the user administers and the classes they teach; with
+    ``covering``, also the classes they cover then (``covers_of``)."""
     if not user.is_authenticated:
         return SchoolClass.objects.none()
-    return SchoolClass.objects.filter(Q(school_id__in=admin_school_ids(user)) | Q(id__in=taught_class_ids(user)))
+    seen = Q(school_id__in=admin_school_ids(user)) | Q(id__in=taught_class_ids(user))
+    if covering:
+        seen |= Q(id__in=covers_of(user, covering).values("school_class_id"))
+    return SchoolClass.objects.filter(seen)
 
 
-def get_class_for_user(user, class_id, *, school: School | None = None) -> SchoolClass:
-    classes = visible_classes(user).select_related("school", "academic_year")
+def get_class_for_user(user, class_id, *, school: School | None = None, covering: Covering = None) -> SchoolClass:
+    """The class if the user may see it (with ``covering``, also a class they cover then)."""
+    classes = visible_classes(user, covering=covering).select_related("school", "academic_year")
     if school is not None:
         classes = classes.filter(school=school)
     try:

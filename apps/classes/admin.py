@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count
 
-from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
+from apps.classes.models import (
+    ClassMark,
+    Cover,
+    CoverPeriod,
+    Enrollment,
+    SchoolClass,
+    TeacherAssignment,
+    TimetableSlot,
+)
 from apps.school.admin import ReadOnlyAdmin, SchoolOwnedAdmin, SchoolOwnedInline
 
 
@@ -94,6 +102,23 @@ class TimetableSlotAdmin(SchoolOwnedAdmin):
     list_filter = ["school", "weekday", "enabled"]
     search_fields = ["school_class__name", "location"]
     autocomplete_fields = ["school_class", "period"]
+
+
+@admin.register(Cover)
+class CoverAdmin(SchoolOwnedAdmin):
+    list_display = ["school_class", "teacher", "start_date", "end_date", "school"]
+    list_select_related = ["school_class", "teacher", "school"]
+    search_fields = ["school_class__name", "teacher__first_name", "teacher__last_name"]
+    autocomplete_fields = ["school_class", "teacher"]
+    readonly_fields = ["created_by", "created_at"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(CoverPeriod)
+class CoverPeriodAdmin(SchoolOwnedAdmin):
+    list_display = ["cover", "period", "school"]
+    list_select_related = ["cover__school_class", "cover__teacher", "period", "school"]
+    autocomplete_fields = ["cover", "period"]
 
 
 @admin.register(ClassMark)

@@ -162,3 +162,47 @@ class ClassMark(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.date} P{self.period_id}: {self.code_id}"
+
+
+class Cover(SchoolOwned):
+    """A teacher covering a class from one date to another (inclusive): all its lessons on those
+    days, or only the periods listed. The cover teacher may take and change those rolls on those
+    days; the class's own teachers keep theirs."""
+
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="covers")
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="covers")
+    start_date = models.DateField(validators=[DateRange()])
+    end_date = models.DateField(validators=[DateRange()])
+    periods = models.ManyToManyField(Period, through="CoverPeriod", blank=True, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        constraints = [
+            school_and_id("cover"),
+            same_school("cover", "school_class", "classes.SchoolClass"),
+            same_school("cover", "teacher", "school.Teacher"),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="cover_dates_ordered"),
+        ]
+        indexes = [models.Index(fields=["teacher", "end_date"], name="cover_teacher_end_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} covering {self.school_class} {self.start_date}–{self.end_date}"
+
+
+class CoverPeriod(SchoolOwned):
+    """One period a cover is limited to (a cover with none covers every lesson of its days)."""
+
+    cover = models.ForeignKey(Cover, on_delete=models.CASCADE, related_name="period_links")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cover", "period"], name="coverperiod_unique"),
+            same_school("coverperiod", "cover", "classes.Cover"),
+            same_school("coverperiod", "period", "school.Period"),
+        ]

@@ -9,7 +9,15 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from apps.attendance.roll import RollCounts, RollRow, RollSheet, excusal_of, roll_code_choices, roll_state, with_excusal
-from apps.classes.models import ClassMark, Enrollment, SchoolClass, TimetableSlot
+from apps.classes.models import (
+    ClassMark,
+    Cover,
+    CoverPeriod,
+    Enrollment,
+    SchoolClass,
+    TeacherAssignment,
+    TimetableSlot,
+)
 from apps.excusals.models import Excusal
 from apps.homeroom.models import DailyMark
 from apps.school.memo import remembered
@@ -221,6 +229,7 @@ class TodayClass:
     slot: TimetableSlot
     total: int
     marked: int
+    covering: bool = False  # a lesson the teacher covers, not their own
 
     @property
     def state(self) -> str:
@@ -251,16 +260,24 @@ def why_not_a_school_day(school: School, on: date) -> str:
 
 
 def classes_taught_on(user, on: date) -> list[TodayClass]:
-    """The teacher's class meetings on a date by the timetable, by period: three queries
-    (slots, enrolled counts, mark counts)."""
+    """The teacher's class meetings on a date by the timetable, by period, with the lessons they
+    cover that day (``covering``): three queries (slots, enrolled counts, mark counts)."""
+    current = Q(school_class__archived=False, school_class__start_date__lte=on, school_class__end_date__gte=on)
+    links = CoverPeriod.objects.filter(cover=OuterRef("pk"))
+    covers = Cover.objects.filter(
+        school_class_id=OuterRef("school_class_id"), teacher__user=user, start_date__lte=on, end_date__gte=on
+    ).filter(~Exists(links) | Exists(links.filter(period_id=OuterRef(OuterRef("period_id")))))
+    own = TeacherAssignment.objects.filter(teacher__user=user)
     slots = list(
         TimetableSlot.objects.filter(
-            school_class__in=SchoolClass.objects.filter(
-                assignments__teacher__user=user, archived=False, start_date__lte=on, end_date__gte=on
-            ),
+            Q(school_class_id__in=own.values("school_class_id"))
+            | Q(school_class_id__in=Cover.objects.filter(teacher__user=user).values("school_class_id")),
+            current,
             weekday=on.isoweekday(),
             enabled=True,
         )
+        .annotate(own=Exists(own.filter(school_class_id=OuterRef("school_class_id"))), covering=Exists(covers))
+        .filter(Q(own=True) | Q(covering=True))
         .select_related("school_class", "period__school")
         .order_by("period__number", "school_class__name")
     )
@@ -285,7 +302,10 @@ def classes_taught_on(user, on: date) -> list[TodayClass]:
     }
     return [
         TodayClass(
-            slot=s, total=totals.get(s.school_class_id, 0), marked=marked.get((s.school_class_id, s.period_id), 0)
+            slot=s,
+            total=totals.get(s.school_class_id, 0),
+            marked=marked.get((s.school_class_id, s.period_id), 0),
+            covering=s.covering and not s.own,
         )
         for s in slots
     ]

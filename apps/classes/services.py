@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 from apps.attendance.engine import MarkBatch, PendingMark, lock_marks
 from apps.attendance.rules import MarkResult, check_code, check_note_and_minutes, results_from, too_old
 from apps.audit.models import AuditEntry
-from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment
+from apps.classes.models import ClassMark, Cover, Enrollment, SchoolClass, TeacherAssignment
 from apps.classes.selectors import class_meetings, timetable_slots
 from apps.notifications.absences import marks_saved
 from apps.school.access import earliest_editable_date
@@ -68,14 +68,16 @@ def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput]
             keys=[key(m, periods[m.period]) for m in marks if m.period in periods],
         )
         classes_query = SchoolClass.objects.filter(school=school, pk__in=class_ids)
-        if not is_admin:  # whether the actor teaches each class, in the same query
+        if not is_admin:  # whether the actor teaches or covers each class, in the same query
+            mine = {"school": school, "school_class_id": OuterRef("pk"), "teacher__user": actor}
             classes_query = classes_query.annotate(
-                taught=Exists(
-                    TeacherAssignment.objects.filter(school=school, school_class_id=OuterRef("pk"), teacher__user=actor)
-                )
+                taught=Exists(TeacherAssignment.objects.filter(**mine)), covered=Exists(Cover.objects.filter(**mine))
             )
         classes = {c.pk: c for c in classes_query}
         taught = set(classes) if is_admin else {pk for pk, c in classes.items() if c.taught}
+        # The covers of classes the actor does not teach: one more query, only for a cover teacher.
+        covered = {pk for pk, c in classes.items() if pk not in taught and c.covered}
+        covers = _covers(actor, school, covered) if covered else {}
         enrollments = {
             (e.school_class_id, e.student_id): e
             for e in Enrollment.objects.filter(
@@ -94,7 +96,14 @@ def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput]
         for index, item in enumerate(marks):
             errors: dict[str, list[str]] = {}
             school_class = classes.get(item.school_class_id)
-            if school_class is None or school_class.pk not in taught:
+            covering = school_class is not None and school_class.pk in covered
+            if school_class is None or not (school_class.pk in taught or covering):
+                failed.append(MarkResult(index, "not_found", errors={"class": ["not found"]}))
+                continue
+            # A cover teacher reaches the class only in the lessons their covers name.
+            if covering and not any(
+                c.opens(item.date, periods.get(item.period)) for c in covers.get(school_class.pk, ())
+            ):
                 failed.append(MarkResult(index, "not_found", errors={"class": ["not found"]}))
                 continue
             enrollment = enrollments.get((item.school_class_id, item.student_id))
@@ -128,10 +137,41 @@ def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput]
             if errors:
                 failed.append(MarkResult(index, "invalid", errors=errors))
                 continue
-            pending.append(PendingMark(index=index, key=key(item, period), values=None if code is None else values))
+            pending.append(
+                PendingMark(
+                    index=index, key=key(item, period), values=None if code is None else values, covering=covering
+                )
+            )
         batch.save(actor=actor, channel=channel, changes=pending)
         marks_saved(school=school, channel=channel, changes=pending)
     return results_from(pending, failed, len(marks))
+
+
+@dataclass(frozen=True)
+class _Cover:
+    start_date: date
+    end_date: date
+    period_ids: frozenset[int]  # empty: every period
+
+    def opens(self, day: date, period) -> bool:
+        return (
+            period is not None
+            and self.start_date <= day <= self.end_date
+            and (not self.period_ids or period.pk in self.period_ids)
+        )
+
+
+def _covers(actor, school: School, class_ids) -> dict[int, list[_Cover]]:
+    """The actor's covers of these classes, by class (one query)."""
+    rows: dict[int, tuple[int, date, date, set[int]]] = {}
+    for pk, class_id, start, end, period_id in Cover.objects.filter(
+        school=school, school_class_id__in=class_ids, teacher__user=actor
+    ).values_list("pk", "school_class_id", "start_date", "end_date", "period_links__period_id"):
+        rows.setdefault(pk, (class_id, start, end, set()))[3].update({period_id} - {None})
+    found: dict[int, list[_Cover]] = {}
+    for class_id, start, end, period_ids in rows.values():
+        found.setdefault(class_id, []).append(_Cover(start, end, frozenset(period_ids)))
+    return found
 
 
 @dataclass(frozen=True)

@@ -91,8 +91,9 @@ TEMPLATE = "classes/roll.html"
 
 
 def _meeting(request, class_id: int, day_text: str, number: int) -> tuple[SchoolClass, date, Period | None]:
-    school_class = get_class_for_user(request.user, class_id)
     day = parse_day(day_text)
+    # A teacher covering the class sees this lesson's roll too (apps/classes/access.py).
+    school_class = get_class_for_user(request.user, class_id, covering=(day, number))
     return school_class, day, class_meeting_period(school_class, day, number)
 
 

@@ -18,7 +18,15 @@ from apps.api.services import api_client_issue
 from apps.attendance.channels import Channel
 from apps.attendance.engine import school_write_lock
 from apps.audit.models import purge_school_log
-from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
+from apps.classes.models import (
+    ClassMark,
+    Cover,
+    CoverPeriod,
+    Enrollment,
+    SchoolClass,
+    TeacherAssignment,
+    TimetableSlot,
+)
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.excusals.services import excusal_create
@@ -564,6 +572,17 @@ def build_demo_school(
         TeacherAssignment.objects.bulk_create(assignments, batch_size=1000)
         Enrollment.objects.bulk_create(enrollments, batch_size=2000)
         TimetableSlot.objects.bulk_create(slots, batch_size=2000)
+        # This week's cover: the first class's lessons in its first period, by the next teacher.
+        first_class, (_, _, _, first_slots, first_teacher, _) = classes[0], class_plans[0]
+        cover = Cover.objects.create(
+            school=school,
+            school_class=first_class,
+            teacher=teacher_rows[(first_teacher + 1) % len(teacher_rows)],
+            start_date=today,
+            end_date=today + timedelta(days=2),
+            note="Their teacher is on a course",
+        )
+        CoverPeriod.objects.create(school=school, cover=cover, period=periods[first_slots[0][1]])
 
         # --- marks, through the one write path ------------------------------------------------
         days = _school_days(first_marked_day, last_marked_day)

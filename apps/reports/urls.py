@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.reports import views
+from apps.reports import day_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -21,4 +21,8 @@ urlpatterns = [
     path("office/settings/adjustments/<int:adjustment_id>/", views.adjustment_edit, name="adjustment_edit"),
     path("office/settings/adjustments/<int:adjustment_id>/delete/", views.adjustment_delete, name="adjustment_delete"),
     path("office/audit/", views.audit_log, name="audit"),
+    path("office/cover/", day_views.covers, name="covers"),
+    path("office/cover/<int:cover_id>/delete/", day_views.cover_delete, name="cover_delete"),
+    path("office/bulk-marks/", day_views.bulk_marks, name="bulk_marks"),
+    path("office/on-site/", day_views.on_site_now, name="on_site"),
 ]

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from apps.api.models import SCOPES, ApiClient
 from apps.audit.models import AuditEntry
-from apps.classes.models import ClassMark
+from apps.classes.models import ClassMark, Cover
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.homeroom.models import Adjustment, DailyMark, TimeEntry
@@ -114,6 +114,21 @@ def w(world):
     )
     w.far_adjustment = Adjustment.objects.create(
         school=s.other_school, student=s.far_students[0], term=far_term, code=f.code(s.other_school, 0), adjustment=1
+    )
+    # Covers next week (so that no roll or Today page of this week changes): each school's own.
+    w.cover = Cover.objects.create(
+        school=s.school,
+        school_class=s.english,
+        teacher=s.other_teacher,
+        start_date=today + timedelta(days=7),
+        end_date=today + timedelta(days=7),
+    )
+    w.far_cover = Cover.objects.create(
+        school=s.other_school,
+        school_class=s.far_class,
+        teacher=s.other_school_teacher,
+        start_date=today + timedelta(days=7),
+        end_date=today + timedelta(days=7),
     )
     w.code = f.code(s.school, 0)
     w.far_code = f.code(s.other_school, 0)
@@ -812,6 +827,42 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
         )
         for name in ("roster:upload_apply", "roster:upload_cancel")
     },
+    "reports:covers": (("GET", "POST"), office_page(post=200)),
+    "reports:bulk_marks": (("GET", "POST"), office_page(post=200)),
+    "reports:on_site": (
+        ("GET",),
+        [
+            *office_page(),
+            # Another school's class or year group is a filter that cannot be read: 400.
+            Page(
+                "filtered by rows it may not see",
+                query=far_filters,
+                expect={"GET": {"admin": 400, "other_school_admin": 200}},
+            ),
+        ],
+    ),
+    "reports:cover_delete": (
+        ("GET", "POST"),
+        [
+            # Before the admin's own delete below, which removes the cover.
+            Page(
+                "own school's, the other school named",
+                lambda w: {"cover_id": w.cover.pk},
+                {"GET": roles(405, *SIGNED_IN)},
+                query=lambda w: {"school": w.other_school.pk},
+            ),
+            Page(
+                "own school's",
+                lambda w: {"cover_id": w.cover.pk},
+                {"GET": roles(405, *SIGNED_IN), "POST": roles(302, "admin")},
+            ),
+            Page(
+                "the other school's",
+                lambda w: {"cover_id": w.far_cover.pk},
+                {"GET": roles(405, *SIGNED_IN), "POST": roles(302, "other_school_admin")},
+            ),
+        ],
+    ),
     "api-schema": (("GET",), [Page("nothing", expect={"GET": roles(200, *PAGE_ROLES)})]),
     "api-docs": (("GET",), [Page("nothing", expect={"GET": roles(200, *PAGE_ROLES)})]),
     # One page for all the admin's schools: it names none.

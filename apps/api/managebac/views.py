@@ -71,9 +71,11 @@ def parse_date(raw: str, field: str = "date") -> date:
     return found
 
 
-def find_class(request, class_id: int):
+def find_class(request, class_id: int, *, covering: bool = False):
+    """The class if the user may see it; with ``covering``, also one they cover (a write: the
+    write path then takes only the lessons their cover names)."""
     try:
-        return get_class_for_user(request.user, class_id)
+        return get_class_for_user(request.user, class_id, covering=covering)
     except Http404:
         raise RecordNotFound("Class", class_id) from None
 
@@ -262,7 +264,7 @@ def attendance_result(index: int, student_id, result: MarkResult | None, errors:
 )
 @managebac_view(["PUT"])
 def set_class_attendance(request, class_id: int):
-    school_class = find_class(request, class_id)
+    school_class = find_class(request, class_id, covering=True)
     items = json_object(request).get("attendances")
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise InvalidPayload()
