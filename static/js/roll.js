@@ -116,6 +116,15 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
+  // "Clear mark" posts its student's row only (without JavaScript it is part of the whole form).
+  document.addEventListener("click", function (event) {
+    var clear = event.target.closest && event.target.closest("#roll.live .clear");
+    if (!clear) return;
+    event.preventDefault();
+    var row = clear.closest(".student");
+    window.htmx.ajax("POST", row.getAttribute("hx-post"), { source: row, values: { clear: clear.value } });
+  });
+
   // With one-tap saving a suggestion (from homeroom) is shown, not chosen: tapping it saves it.
   function unchooseSuggestions(root) {
     Array.prototype.forEach.call((root || document).querySelectorAll(".code[data-suggested] input:checked"), function (radio) {

@@ -53,7 +53,7 @@ def small_targets(page) -> list[str]:
     """Every visible control on the roll smaller than 44×44 CSS px."""
     return page.evaluate(
         """() => Array.from(document.querySelectorAll(
-              '#roll label.code, #roll button, #roll summary, #roll input:not([type=radio]):not([type=hidden]),'
+              '#roll .codes label, #roll button, #roll summary, #roll input:not([type=radio]):not([type=hidden]),'
               + ' .roll-filter label, .roll-filter input[type=search], .roll-filter button'))
             .filter(e => e.offsetParent !== null)
             .map(e => [e, e.getBoundingClientRect()])
@@ -81,7 +81,7 @@ def test_thirty_students_fit_three_screens(page, login, live_server, world, big_
     assert small_targets(page) == []
     # One line per student: the name and the quick codes (Present, Absent, Late) side by side.
     row = page.locator(f"#s{students[0].pk}")
-    assert row.locator(".line label.code").all_inner_texts() == ["✓\nPresent", "A\nAbsent", "L\nLate"]
+    assert row.locator(".line .codes label").all_inner_texts() == ["✓\nPresent", "A\nAbsent", "L\nLate"]
     assert row.locator(".line").bounding_box()["height"] < 70
     page.locator(f"#s{students[0].pk} summary").click()
     assert small_targets(page) == []
@@ -95,12 +95,12 @@ def test_quick_codes_and_more_save_with_a_tap(page, login, live_server, world, b
     login(page, "teacher", next_path="/today/")
     page.goto(roll_of(live_server, school_class, day))
     s0, s1, s2 = students[:3]
-    page.locator(f"#s{s0.pk} .line label.code", has_text="Absent").click()
+    page.locator(f"#s{s0.pk} .line .codes label", has_text="Absent").click()
     expect(page.locator(f"#s{s0.pk}")).to_have_class("student is-marked k-absent")
     page.locator(f"#s{s1.pk} summary").click()
-    page.locator(f"#s{s1.pk} .more label.code", has_text="Health").click()
+    page.locator(f"#s{s1.pk} .more .codes label", has_text="Health").click()
     expect(page.locator(f"#s{s1.pk} .saved")).to_have_text("Saved: H Health")
-    page.locator(f"#s{s2.pk} .line label.code", has_text="Present").click()
+    page.locator(f"#s{s2.pk} .line .codes label", has_text="Present").click()
     expect(page.locator("#roll-counts")).to_contain_text("27 not marked")
     assert marks_of(school_class, day) == {s0.pk: 0, s1.pk: 10, s2.pk: -1}
     screenshot(page, "roll-compact-tapped-phone")
@@ -114,7 +114,7 @@ def test_a_school_chooses_its_quick_codes(page, login, live_server, world, big_c
     page.set_viewport_size(PHONE)
     login(page, "teacher", next_path="/today/")
     page.goto(roll_of(live_server, school_class, day))
-    quick = page.locator(f"#s{students[0].pk} .line label.code").all_inner_texts()
+    quick = page.locator(f"#s{students[0].pk} .line .codes label").all_inner_texts()
     assert quick == ["✓\nPresent", "A\nAbsent", "L\nLate", "E\nExcused"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert small_targets(page) == []
@@ -132,9 +132,9 @@ def test_the_compact_roll_saves_in_one_post_without_javascript(browser, live_ser
     s0, s1 = students[:2]
     requests = []
     page.on("request", lambda r: requests.append(r.method) if r.method == "POST" else None)
-    page.locator(f"#s{s0.pk} .line label.code", has_text="Absent").click()
+    page.locator(f"#s{s0.pk} .line .codes label", has_text="Absent").click()
     page.locator(f"#s{s1.pk} summary").click()
-    page.locator(f"#s{s1.pk} .more label.code", has_text="Dismissed").click()
+    page.locator(f"#s{s1.pk} .more .codes label", has_text="Dismissed").click()
     page.locator(f"input[name=s{s1.pk}-note]").fill("Sent home")
     page.get_by_role("button", name="Save roll").click()
     expect(page.get_by_role("status").first).to_contain_text("Saved 2 marks.")
@@ -159,7 +159,7 @@ def test_a_p_present_reads_as_present(page, login, live_server, world, big_class
     page.set_viewport_size(PHONE)
     login(page, "teacher", next_path="/today/")
     page.goto(roll_of(live_server, school_class, day))
-    assert page.locator("#roll label.code", has_text="Present").count() == 30  # one Present a row
+    assert page.locator("#roll .codes label", has_text="Present").count() == 30  # one Present a row
     expect(page.locator(f"#s{students[0].pk} .saved")).to_have_text("Saved: ✓ Present")
     expect(page.locator("#roll-counts .tally")).to_have_text("✓ Present 1")
     page.get_by_role("button", name="Mark everyone not yet marked present").click()

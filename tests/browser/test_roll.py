@@ -39,7 +39,7 @@ def class_marks(world, day, period=1):
 
 def button(page, student, code):
     """A code's button on a student's row (a radio styled as a button: a change saves it)."""
-    return page.locator(f"#s{student.pk} label.code:has(input[value='{code.pk}'])")
+    return page.locator(f"#s{student.pk} .codes label:has(input[value='{code.pk}'])")
 
 
 def radio(page, student, code):
@@ -135,8 +135,8 @@ def test_the_roll_works_without_javascript(browser, live_server, world, day, rol
     page.get_by_role("button", name="Sign in").click()
     page.goto(roll)
     s0, s1, s2 = world.students
-    page.locator(f"#s{s0.pk} label.code", has_text="Absent").click()
-    page.locator(f"#s{s1.pk} label.code", has_text="Late").first.click()
+    page.locator(f"#s{s0.pk} .codes label", has_text="Absent").click()
+    page.locator(f"#s{s1.pk} .codes label", has_text="Late").first.click()
     page.locator(f"input[name=s{s1.pk}-minutes]").fill("4")
     screenshot(page, "roll-class-no-js-phone")
     page.get_by_role("button", name="Mark everyone not yet marked present").click()

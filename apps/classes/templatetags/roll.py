@@ -17,27 +17,28 @@ def _parts(choice) -> tuple[str, str]:
     cached = getattr(choice, "_html_parts", None)
     if cached is None:
         code = choice.code
-        head = f'<label class="code" style="--code:{escape(code.colour)}"'
-        tail = f"><b>{escape(code.abbreviation)}</b><span>{escape(code.label)}</span></label>"
-        cached = (head, f"{' data-late' if choice.is_late else ''}{tail}")
+        tail = f"><b>{escape(code.abbreviation)}</b>{escape(code.label)}</label>"
+        cached = (f' style="--code:{escape(code.colour)}"', f"{' data-late' if choice.is_late else ''}{tail}")
         object.__setattr__(choice, "_html_parts", cached)  # CodeChoice is frozen
     return cached
 
 
 @register.simple_tag
 def roll_codes(row, codes, quick: bool) -> str:
-    """One radio per quick code (``quick``) or per other code, the saved one marked ``is-on``
-    and a suggestion ``is-suggested``."""
+    """One radio per quick code (``quick``) or per other code, the saved one marked ``data-on``
+    and a suggestion ``data-suggested``. Only the quick codes and the chosen one carry their
+    colour: the page stays light."""
     sid, saved, checked = row.student.pk, row.saved_code_id, row.checked_code_id
     out = []
     for choice in codes:
         if choice.quick != quick:
             continue
-        head, tail = _parts(choice)
+        colour, tail = _parts(choice)
         pk = choice.code.pk
         state = ' data-on=""' if pk == saved else (' data-suggested=""' if pk == checked else "")
+        colour = colour if quick or state else ""
         out.append(
-            f'{head}{state}><input type="radio" name="s{sid}-code" value="{pk}"{" checked" if pk == checked else ""}'
-            + tail
+            f'<label{colour}{state}><input type="radio" name="s{sid}-code" value="{pk}"'
+            f'{" checked" if pk == checked else ""}' + tail
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
