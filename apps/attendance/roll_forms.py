@@ -69,13 +69,22 @@ def _int_or_error(raw: str | None, field: str, errors: dict[str, list[str]]) -> 
         return None
 
 
+def _chosen_code(post: QueryDict, row: RollRow) -> str | None:
+    """The code a row's quick radios and its "Other mark" list ask for: the list when it was
+    changed from what the page showed, else the radio."""
+    radio, more = _field(post, row, "code"), _field(post, row, "more")
+    if more and (radio is None or more != str(row.checked_code_id)):
+        return more
+    return radio if radio is not None else (more or None)
+
+
 def wanted_mark(post: QueryDict, row: RollRow, *, code: str | None = None) -> WantedMark | None:
     """One student's fields as posted (``code`` overrides the radio, as a tapped button does;
     ``clear`` naming the student clears the mark). Fields not posted keep the saved values; None
     when there is nothing to save. Errors in the fields themselves go on the row."""
     if post.get("clear") == str(row.student.pk):
         return WantedMark(row, None, "", None) if row.mark is not None else None
-    raw_code = code if code is not None else _field(post, row, "code")
+    raw_code = code if code is not None else _chosen_code(post, row)
     note = _field(post, row, "note")
     minutes = _field(post, row, "minutes")
     code_id = _int_or_error(raw_code, "status", row.errors)

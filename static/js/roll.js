@@ -77,7 +77,17 @@
       event.preventDefault(); // not the whole form: this student's mark
       choose(event.target);
     } else if (row && key.length === 1 && keys[key.toLowerCase()] !== undefined) {
-      var radio = row.querySelector("input[type=radio][value='" + keys[key.toLowerCase()] + "']");
+      var value = keys[key.toLowerCase()];
+      var radio = row.querySelector("input[type=radio][value='" + value + "']");
+      var select = row.querySelector("select[name$=-more]");
+      if (!radio && select && !select.disabled) {
+        // A code under "More": chosen from its list.
+        event.preventDefault();
+        select.value = value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        focusRow(all[index + 1] || row);
+        return;
+      }
       if (!radio || radio.disabled) return;
       event.preventDefault();
       choose(radio);
@@ -115,6 +125,46 @@
     input.value = preset.value;
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
+
+  // "More" opens on buttons: the row's "Other mark" list becomes one radio per code, as the
+  // quick codes are (without JavaScript the list itself is part of the form).
+  function buttonsFor(select) {
+    var fieldset = document.createElement("div");
+    fieldset.className = "codes";
+    fieldset.setAttribute("role", "group");
+    fieldset.setAttribute("aria-label", "Other marks");
+    select.closest("label").before(fieldset);
+    var sid = select.name.replace(/-more$/, "");
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (!option.value) return;
+      var label = document.createElement("label");
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = sid + "-code";
+      radio.value = option.value;
+      if (option.hasAttribute("data-late")) radio.setAttribute("data-late", "");
+      if (option.selected) {
+        radio.checked = true;
+        label.setAttribute("data-on", "");
+      }
+      var parts = option.textContent.split(" ");
+      var abbr = document.createElement("b");
+      abbr.textContent = parts.shift();
+      label.appendChild(radio);
+      label.appendChild(abbr);
+      label.appendChild(document.createTextNode(parts.join(" ")));
+      fieldset.appendChild(label);
+    });
+    select.closest("label").remove();
+  }
+
+  function openMore(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll("#roll.live details[open] select[name$=-more]"), buttonsFor);
+  }
+
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("details.more")) openMore(event.target);
+  }, true);
 
   // "Clear mark" posts its student's row only (without JavaScript it is part of the whole form).
   document.addEventListener("click", function (event) {
@@ -173,6 +223,7 @@
     document.documentElement.classList.add("roll-live");
     keys = JSON.parse(form.getAttribute("data-keys") || "{}");
     window.htmx.onLoad(unchooseSuggestions);
+    window.htmx.onLoad(openMore);
     document.addEventListener("keydown", onKey);
     document.addEventListener("htmx:responseError", onFailedSave);
     document.addEventListener("htmx:sendError", onFailedSave);

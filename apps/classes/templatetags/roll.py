@@ -24,6 +24,34 @@ def _parts(choice) -> tuple[str, str]:
 
 
 @register.simple_tag
+def quick_colours(codes) -> str:
+    """The quick codes' colours, once for the whole list: ``--q1`` for the first and so on
+    (roll.css gives each row's nth quick code its colour)."""
+    quick = [c for c in codes if c.quick]
+    return ";".join(f"--q{n}:{escape(c.code.colour)}" for n, c in enumerate(quick, 1))
+
+
+@register.simple_tag
+def roll_more(row, codes) -> str:
+    """The codes that are not quick, as one list to choose from (``s{id}-more``): light enough
+    for a roll of 30, and roll.js turns it into buttons when "More" opens."""
+    sid, checked = row.student.pk, row.checked_code_id
+    options = [
+        f'<option value="{c.code.pk}"{" selected" if c.code.pk == checked else ""}'
+        f"{' data-late' if c.is_late else ''}>"
+        f"{escape(c.code.abbreviation)} {escape(c.code.label)}</option>"
+        for c in codes
+        if not c.quick
+    ]
+    if not options:
+        return ""
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<label class="other">Other mark <select name="s{sid}-more"><option></option>{"".join(options)}'
+        "</select></label>"
+    )
+
+
+@register.simple_tag
 def roll_codes(row, codes, quick: bool) -> str:
     """One radio per quick code (``quick``) or per other code, the saved one marked ``data-on``
     and a suggestion ``data-suggested``. Only the quick codes and the chosen one carry their
@@ -36,9 +64,9 @@ def roll_codes(row, codes, quick: bool) -> str:
         colour, tail = _parts(choice)
         pk = choice.code.pk
         state = ' data-on=""' if pk == saved else (' data-suggested=""' if pk == checked else "")
-        colour = colour if quick or state else ""
+        colour = colour if state else ""  # the quick codes' colours come from the list (``quick_colours``)
         out.append(
             f'<label{colour}{state}><input type="radio" name="s{sid}-code" value="{pk}"'
-            f'{" checked" if pk == checked else ""}' + tail
+            f"{' checked' if pk == checked else ''}" + tail
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
