@@ -104,18 +104,18 @@
     var row = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("#roll-rows .student");
     focused = row && active && row.contains(active) ? { row: row.id, name: active.name, value: active.value, late: active.hasAttribute("data-late") } : null;
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!focused) return;
+  // (On the new row itself: an outerHTML swap's own events fire on the row it removed.)
+  function refocus(row) {
+    if (!focused || !row || row.id !== focused.row) return;
     var active = document.activeElement;
     if (active && active !== document.body && document.body.contains(active)) return;
-    var row = document.getElementById(focused.row);
-    if (!row) return;
     var preset = row.querySelector(".presets button");
     var minutes = row.querySelector("input[type=number]");
     var again = focused.late && preset && minutes && !minutes.value ? preset
       : focused.name ? row.querySelector("[name='" + focused.name + "']" + (focused.value && row.querySelector("input[type=radio][name='" + focused.name + "']") ? "[value='" + focused.value + "']" : "")) : null;
+    focused = null;
     (again || row).focus();
-  });
+  }
 
   // Minutes presets: one tap fills in the minutes and saves them.
   document.addEventListener("click", function (event) {
@@ -224,6 +224,7 @@
     keys = JSON.parse(form.getAttribute("data-keys") || "{}");
     window.htmx.onLoad(unchooseSuggestions);
     window.htmx.onLoad(openMore);
+    window.htmx.onLoad(refocus);
     document.addEventListener("keydown", onKey);
     document.addEventListener("htmx:responseError", onFailedSave);
     document.addEventListener("htmx:sendError", onFailedSave);
