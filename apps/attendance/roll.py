@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from apps.excusals.models import Excusal
-from apps.school.models import DEFAULT_PRESENT_STATUS, AttendanceCode, School, Student
+from apps.school.models import DEFAULT_PRESENT_STATUS, PRESENT_STATUS, AttendanceCode, School, Student
 from apps.school.selectors import codes_for_school
 
 ROLL_NAVIGATION_KEYS = {"j", "k"}
@@ -25,6 +25,11 @@ class CodeChoice:
     code: AttendanceCode
     digit: str
     letter: str
+    also: tuple[int, ...] = ()  # codes the roll reads as this one (ManageBac's P as the default present)
+
+    @property
+    def quick(self) -> bool:
+        return self.code.quick
 
     @property
     def keys(self) -> str:
@@ -37,9 +42,13 @@ class CodeChoice:
 
 def roll_code_choices(school: School) -> list[CodeChoice]:
     """The school's enabled codes in order, each with its shortcuts (one query, shared with
-    the write path within a request)."""
+    the write path within a request). ManageBac's explicit Present is no button of its own: a
+    mark with it reads as the default present, so the roll has one Present."""
+    enabled = [c for c in codes_for_school(school) if c.enabled]
+    default = next((c for c in enabled if c.is_default_present), None)
+    alias = tuple(c.pk for c in enabled if default is not None and c.mb_status == PRESENT_STATUS)
     choices = []
-    for position, code in enumerate(c for c in codes_for_school(school) if c.enabled):
+    for position, code in enumerate(c for c in enabled if c.pk not in alias):
         digit = str((position + 1) % 10) if position < 10 else ""
         abbreviation = code.abbreviation.lower()
         letter = (
@@ -50,8 +59,13 @@ def roll_code_choices(school: School) -> list[CodeChoice]:
             and abbreviation not in ROLL_NAVIGATION_KEYS
             else ""
         )
-        choices.append(CodeChoice(code=code, digit=digit, letter=letter))
+        choices.append(CodeChoice(code=code, digit=digit, letter=letter, also=alias if code is default else ()))
     return choices
+
+
+def aliases_of(codes: list[CodeChoice]) -> dict[int, int]:
+    """{code id: the id of the button it reads as} for the codes without a button of their own."""
+    return {alias: choice.code.pk for choice in codes for alias in choice.also}
 
 
 @dataclass
@@ -67,10 +81,13 @@ class RollRow:
     # What the teacher sent when a save failed, so the page shows it back instead of the saved mark.
     submitted: tuple[int | None, str, int | None] | None = None
     url: str = ""  # where a tap on this row posts; set by the page
+    aliases: dict[int, int] = field(default_factory=dict)  # set by the sheet (``aliases_of``)
+    shown_code: AttendanceCode | None = None  # the saved mark's code as the roll reads it; set by the sheet
 
     @property
     def saved_code_id(self) -> int | None:
-        return self.mark.code_id if self.mark else None
+        """The button the saved mark lights (a P Present lights Present)."""
+        return self.aliases.get(self.mark.code_id, self.mark.code_id) if self.mark else None
 
     @property
     def checked_code_id(self) -> int | None:
@@ -78,8 +95,18 @@ class RollRow:
         if self.submitted is not None:
             return self.submitted[0]
         if self.mark:
-            return self.mark.code_id
+            return self.saved_code_id
         return self.suggestion.pk if self.suggestion else None
+
+    @property
+    def shown(self) -> AttendanceCode | None:
+        """The saved mark's code as pages read it."""
+        return (self.shown_code or self.mark.code) if self.mark else None
+
+    @property
+    def mark_kind(self) -> str:
+        """The saved mark's kind (present, absent, late, excused, other), else "unmarked"."""
+        return self.mark.code.kind if self.mark else "unmarked"
 
     @property
     def note(self) -> str:
@@ -98,6 +125,11 @@ class RollRow:
         return bool(self.mark and self.mark.code.kind == AttendanceCode.Kind.LATE)
 
     @property
+    def is_absent(self) -> bool:
+        """Absent or late: what the "absent and late" filter shows."""
+        return bool(self.mark and (not self.mark.code.counts_as_present or self.is_late))
+
+    @property
     def error_messages(self) -> list[str]:
         names = {"status": "Mark", "notes": "Note", "minutes_late": "Minutes late", "student_id": "Student"}
         return [
@@ -114,9 +146,32 @@ class RollSheet:
     codes: list[CodeChoice]
     rows: list[RollRow]
 
+    def __post_init__(self) -> None:
+        aliases = aliases_of(self.codes)
+        by_id = {c.code.pk: c.code for c in self.codes}
+        for row in self.rows:
+            row.aliases = aliases
+            if row.mark is not None and row.mark.code_id in aliases:
+                row.shown_code = by_id[aliases[row.mark.code_id]]
+
+    def rows_shown(self, show: str, find: str) -> list[RollRow]:
+        """The rows a filter (all, unmarked, absent) and a find box (part of a name) leave."""
+        find = find.strip().casefold()
+        return [
+            row
+            for row in self.rows
+            if (show != "unmarked" or row.mark is None)
+            and (show != "absent" or row.is_absent)
+            and (not find or find in row.student.full_name.casefold())
+        ]
+
     @property
     def total(self) -> int:
         return len(self.rows)
+
+    @property
+    def unmarked(self) -> int:
+        return self.total - self.marked
 
     @property
     def marked(self) -> int:
@@ -132,7 +187,7 @@ class RollSheet:
         tally: dict[int, int] = {}
         for row in self.rows:
             if row.mark is not None:
-                tally[row.mark.code_id] = tally.get(row.mark.code_id, 0) + 1
+                tally[row.saved_code_id] = tally.get(row.saved_code_id, 0) + 1
         return [(c.code, tally[c.code.pk]) for c in self.codes if c.code.pk in tally]
 
     def row_for(self, student_id: int) -> RollRow | None:
@@ -161,13 +216,22 @@ class RollCounts:
     def of(cls, codes: list[CodeChoice], rows) -> RollCounts:
         """From (code id or None, students) rows."""
         rows = list(rows)
-        tally = {code_id: n for code_id, n in rows if code_id is not None}
+        aliases = aliases_of(codes)
+        tally: dict[int, int] = {}
+        for code_id, n in rows:
+            if code_id is not None:
+                shown = aliases.get(code_id, code_id)
+                tally[shown] = tally.get(shown, 0) + n
         total = sum(n for _, n in rows)
         return cls(codes=codes, total=total, marked=sum(tally.values()), tally=tally)
 
     @property
     def state(self) -> str:
         return roll_state(self.marked, self.total)
+
+    @property
+    def unmarked(self) -> int:
+        return self.total - self.marked
 
     @property
     def counts(self) -> list[tuple[AttendanceCode, int]]:

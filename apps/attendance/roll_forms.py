@@ -3,6 +3,7 @@ pages, whose own views say which roll and which write path."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +15,26 @@ from apps.attendance.rules import MarkResult
 from apps.school.access import earliest_editable_date
 from apps.school.dates import read_date
 from apps.school.models import AttendanceCode, School
+
+SHEET = "roll/sheet.html"  # the roll both pages draw, and its partials (counts, rows, student_row)
+FILTERS = [("all", "All"), ("unmarked", "Not marked"), ("absent", "Absent and late")]
+
+
+def sheet_context(request, sheet: RollSheet) -> dict:
+    """What ``roll/sheet.html`` needs besides the sheet: the rows the filter (``show``) and the
+    find box (``q``) leave, and the keyboard's shortcuts ({key: code id}) for roll.js."""
+    show = request.GET.get("show", "all")
+    if show not in dict(FILTERS):
+        show = "all"
+    find = request.GET.get("q", "")[:100]
+    keys = {key: c.code.pk for c in sheet.codes for key in (c.digit, c.letter) if key}
+    return {
+        "rows": sheet.rows_shown(show, find) if isinstance(sheet, RollSheet) else [],
+        "show": show,
+        "find": find,
+        "filters": FILTERS,
+        "keys_json": json.dumps(keys, separators=(",", ":")),
+    }
 
 
 def parse_day(value: str | None) -> date:
@@ -29,7 +50,7 @@ class WantedMark:
     """What the teacher asked for one student."""
 
     row: RollRow
-    code_id: int | None
+    code_id: int | None  # None clears the mark
     note: str
     minutes_late: int | None
 
@@ -48,11 +69,22 @@ def _int_or_error(raw: str | None, field: str, errors: dict[str, list[str]]) -> 
         return None
 
 
+def _chosen_code(post: QueryDict, row: RollRow) -> str | None:
+    """The code a row's quick radios and its "Other mark" list ask for: the list when it was
+    changed from what the page showed, else the radio."""
+    radio, more = _field(post, row, "code"), _field(post, row, "more")
+    if more and (radio is None or more != str(row.checked_code_id)):
+        return more
+    return radio if radio is not None else (more or None)
+
+
 def wanted_mark(post: QueryDict, row: RollRow, *, code: str | None = None) -> WantedMark | None:
-    """One student's fields as posted (``code`` overrides the radio, as a tapped button does).
-    Fields not posted keep the saved values; None when there is no code to save. Errors in the
-    fields themselves go on the row."""
-    raw_code = code if code is not None else _field(post, row, "code")
+    """One student's fields as posted (``code`` overrides the radio, as a tapped button does;
+    ``clear`` naming the student clears the mark). Fields not posted keep the saved values; None
+    when there is nothing to save. Errors in the fields themselves go on the row."""
+    if post.get("clear") == str(row.student.pk):
+        return WantedMark(row, None, "", None) if row.mark is not None else None
+    raw_code = code if code is not None else _chosen_code(post, row)
     note = _field(post, row, "note")
     minutes = _field(post, row, "minutes")
     code_id = _int_or_error(raw_code, "status", row.errors)
@@ -61,6 +93,8 @@ def wanted_mark(post: QueryDict, row: RollRow, *, code: str | None = None) -> Wa
     if row.errors:
         row.submitted = (code_id, note, minutes_late)
         return None
+    if row.mark is not None and code_id is not None and code_id == row.saved_code_id:
+        code_id = row.mark.code_id  # the button a P Present lights keeps it a P
     if code_id is None:
         if note != row.note and row.mark is None:
             row.errors.setdefault("status", []).append("is needed before a note can be saved")
@@ -84,6 +118,9 @@ def wanted_roll(post: QueryDict, sheet: RollSheet) -> list[WantedMark]:
             override = str(sheet.present_code.pk)
         mark = wanted_mark(post, row, code=override)
         if mark is None:
+            continue
+        if mark.code_id is None:  # a cleared mark
+            wanted.append(mark)
             continue
         was = _field(post, row, "was")
         now = row_signature(mark.code_id, mark.note, mark.minutes_late)
@@ -114,14 +151,12 @@ def saved_message(changed: int) -> str:
     return f"Saved {changed} mark{'' if changed == 1 else 's'}." if changed else "Nothing to change: the roll is saved."
 
 
-def render_tap(
-    request, template: str, sheet: RollSheet, row: RollRow, context: dict, counts: RollCounts
-) -> HttpResponse:
+def render_tap(request, sheet: RollSheet, row: RollRow, context: dict, counts: RollCounts) -> HttpResponse:
     """The HTMX answer to a tap: the student's row, and the counts out of band (``sheet`` may
     hold only that student's row; ``counts`` are the whole roll's)."""
     context = {**context, "sheet": sheet, "row": row}
-    row_html = render_to_string(f"{template}#student_row", context, request=request)
-    counts_html = render_to_string(f"{template}#counts", {**context, "sheet": counts, "oob": True}, request=request)
+    row_html = render_to_string(f"{SHEET}#student_row", context, request=request)
+    counts_html = render_to_string(f"{SHEET}#counts", {**context, "sheet": counts, "oob": True}, request=request)
     return HttpResponse(row_html + counts_html)
 
 
@@ -136,11 +171,11 @@ def saved_into(wanted: list[WantedMark], results: list[MarkResult], codes: dict[
         item.row.mark = mark
 
 
-def render_rows(request, template: str, sheet: RollSheet, context: dict) -> HttpResponse:
+def render_rows(request, sheet: RollSheet, context: dict) -> HttpResponse:
     """The HTMX answer to "everyone else present": all rows, and the counts out of band."""
-    context = {**context, "sheet": sheet}
-    rows_html = render_to_string(f"{template}#rows", context, request=request)
-    counts_html = render_to_string(f"{template}#counts", {**context, "oob": True}, request=request)
+    context = {**context, "sheet": sheet, "rows": sheet.rows}
+    rows_html = render_to_string(f"{SHEET}#rows", context, request=request)
+    counts_html = render_to_string(f"{SHEET}#counts", {**context, "oob": True}, request=request)
     return HttpResponse(rows_html + counts_html)
 
 

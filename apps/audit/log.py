@@ -55,7 +55,7 @@ SUBJECTS: dict[str, Subject] = {
     "school.AttendanceCode": Subject(
         Kind.CODE,
         lambda c: {"mb_status": c.mb_status},
-        ("abbreviation", "label", "kind", "presence", "enabled", "colour", "sort_order"),
+        ("abbreviation", "label", "kind", "presence", "enabled", "colour", "sort_order", "quick"),
     ),
     "school.School": Subject(
         Kind.SETTINGS,

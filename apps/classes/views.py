@@ -24,6 +24,7 @@ from apps.attendance.roll_forms import (
     render_tap,
     saved_into,
     saved_message,
+    sheet_context,
     unmarked_filled,
     wanted_mark,
     wanted_roll,
@@ -122,6 +123,7 @@ def _context(request, school_class: SchoolClass, day: date, period: Period, shee
             "classes:roll_student", args=[school_class.pk, day.isoformat(), period.number, row.student.pk]
         )
     return {
+        **sheet_context(request, sheet),
         "school_class": school_class,
         "day": day,
         "period": period,
@@ -197,7 +199,7 @@ def class_roll_student(request, class_id: int, date: str, period: int, student_i
         # Only what a tap changes: this row (as saved) and the counts (one aggregate query).
         context = _context(request, school_class, day, meeting, sheet)
         counts = class_roll_counts(school_class, day, meeting)
-        return render_tap(request, TEMPLATE, sheet, row, context, counts)
+        return render_tap(request, sheet, row, context, counts)
     if row.errors:
         messages.error(request, f"{row.student.full_name}: " + "; ".join(row.error_messages))
     else:
@@ -223,7 +225,7 @@ def class_roll_all_present(request, class_id: int, date: str, period: int):
         saved_into(wanted, results, {c.pk: c for c in codes_for_school(school_class.school)})
     if request.htmx:
         # The sheet holds every row, now as saved: its counts are the roll's.
-        return render_rows(request, TEMPLATE, sheet, _context(request, school_class, day, meeting, sheet))
+        return render_rows(request, sheet, _context(request, school_class, day, meeting, sheet))
     failed = [row for row in sheet.rows if row.errors]
     if failed:
         messages.error(

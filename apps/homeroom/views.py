@@ -24,6 +24,7 @@ from apps.attendance.roll_forms import (
     render_tap,
     saved_into,
     saved_message,
+    sheet_context,
     unmarked_filled,
     wanted_mark,
     wanted_roll,
@@ -49,6 +50,7 @@ def _context(request, year_group: YearGroup, day: date, sheet: RollSheet) -> dic
     for row in sheet.rows:
         row.url = reverse("homeroom:roll_student", args=[year_group.pk, day.isoformat(), row.student.pk])
     return {
+        **sheet_context(request, sheet),
         "year_group": year_group,
         "day": day,
         "sheet": sheet,
@@ -113,7 +115,7 @@ def homeroom_roll_student(request, year_group_id: int, date: str, student_id: in
     if request.htmx:
         # Only what a tap changes: this row (as saved) and the counts (one aggregate query).
         context = _context(request, year_group, day, sheet)
-        return render_tap(request, TEMPLATE, sheet, row, context, homeroom_roll_counts(year_group, day))
+        return render_tap(request, sheet, row, context, homeroom_roll_counts(year_group, day))
     if row.errors:
         messages.error(request, f"{row.student.full_name}: " + "; ".join(row.error_messages))
     else:
@@ -135,7 +137,7 @@ def homeroom_roll_all_present(request, year_group_id: int, date: str):
         saved_into(wanted, results, {c.pk: c for c in codes_for_school(year_group.school)})
     if request.htmx:
         # The sheet holds every row, now as saved: its counts are the roll's.
-        return render_rows(request, TEMPLATE, sheet, _context(request, year_group, day, sheet))
+        return render_rows(request, sheet, _context(request, year_group, day, sheet))
     failed = [row for row in sheet.rows if row.errors]
     if failed:
         messages.error(

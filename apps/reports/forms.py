@@ -127,10 +127,16 @@ class AttendanceCodeForm(forms.Form):
         max_length=7, widget=forms.TextInput(attrs={"type": "color"}), help_text="Shown on roll pages and charts."
     )
     enabled = forms.BooleanField(required=False, help_text="Disabled codes cannot be chosen on a roll.")
+    quick = forms.BooleanField(
+        required=False,
+        label="Quick button",
+        help_text="A button of its own on every roll row; the other codes are one tap away under “More”.",
+    )
 
     def __init__(self, data=None, *, code: AttendanceCode):
         initial = {
-            name: getattr(code, name) for name in ("label", "abbreviation", "kind", "presence", "colour", "enabled")
+            name: getattr(code, name)
+            for name in ("label", "abbreviation", "kind", "presence", "colour", "enabled", "quick")
         }
         super().__init__(data, initial=initial, label_suffix="")
         self.code = code

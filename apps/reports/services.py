@@ -38,6 +38,7 @@ def attendance_code_update(
     presence: str,
     colour: str,
     enabled: bool,
+    quick: bool | None = None,
     channel: str = Channel.WEB,
 ) -> AttendanceCode:
     """Change how a code reads and counts. Its ManageBac status is fixed (the dialects map by
@@ -68,7 +69,8 @@ def attendance_code_update(
             for row in (current, code):
                 row.label, row.abbreviation, row.kind, row.presence = label, abbreviation, kind, presence
                 row.colour, row.enabled = colour.lower(), enabled
-            current.save(update_fields=["label", "abbreviation", "kind", "presence", "colour", "enabled"])
+                row.quick = current.quick if quick is None else quick
+            current.save(update_fields=["label", "abbreviation", "kind", "presence", "colour", "enabled", "quick"])
             log_change(current, actor=actor, channel=channel, before=before, after=state(current))
     except IntegrityError:
         # Another admin took the abbreviation between our check and our save.

@@ -273,6 +273,9 @@ class AttendanceCode(SchoolOwned):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     presence = models.CharField(max_length=10, choices=Presence.choices)
     enabled = models.BooleanField(default=True)
+    quick = models.BooleanField(
+        default=False, help_text="Shown as its own button on every roll row; the others are under “More”."
+    )
     colour = models.CharField(max_length=7, default="#6b7280", help_text="#rrggbb")
     sort_order = models.SmallIntegerField(default=0)
 
@@ -297,6 +300,10 @@ class AttendanceCode(SchoolOwned):
 
 
 DEFAULT_PRESENT_STATUS = -1
+# ManageBac's explicit Present (1) reads as the default present (-1) on every page people read:
+# one "Present" on rolls, counts, reports, charts, calendars and exports. The APIs keep them apart.
+PRESENT_STATUS = 1
+QUICK_BY_DEFAULT = {DEFAULT_PRESENT_STATUS, 0, 2}  # Present, Absent, Late
 
 # ManageBac's statuses and labels (tests/seeds/000_*.txt, "Available statuses"; -1 is the roll's default
 # present of tests/seeds/002_*.txt), each with its abbreviation, kind, presence and colour:

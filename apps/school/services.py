@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.school.models import MANAGEBAC_CODES, AttendanceCode, School
+from apps.school.models import MANAGEBAC_CODES, QUICK_BY_DEFAULT, AttendanceCode, School
 
 DISABLED_BY_DEFAULT = {15, 16, 17, 18}  # Custom 1–4: a school names them before it uses them
 
@@ -21,6 +21,7 @@ def seed_attendance_codes(school: School) -> None:
                 presence=presence,
                 colour=colour,
                 enabled=status not in DISABLED_BY_DEFAULT,
+                quick=status in QUICK_BY_DEFAULT,
                 sort_order=order,
             )
             for order, (status, abbreviation, label, kind, presence, colour) in enumerate(MANAGEBAC_CODES)

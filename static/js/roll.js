@@ -7,13 +7,16 @@
     return Array.prototype.slice.call(document.querySelectorAll("#roll-rows .student"));
   }
 
-  function buttonsOf(row) {
-    return Array.prototype.slice.call(row.querySelectorAll(".tap .code"));
+  function radiosOf(row) {
+    // The codes the teacher can see: the quick ones, and those under an open "More".
+    return Array.prototype.slice.call(row.querySelectorAll("input[type=radio]")).filter(function (r) {
+      return r.offsetParent !== null;
+    });
   }
 
   function focusRow(row) {
     if (!row) return;
-    var target = row.querySelector(".tap .code[aria-pressed=true]") || row.querySelector(".tap .code") || row;
+    var target = row.querySelector(".line input:checked") || row.querySelector(".line input[type=radio]") || row;
     if (target.disabled) target = row;
     target.focus();
     row.scrollIntoView({ block: "nearest" });
@@ -29,10 +32,23 @@
       element.isContentEditable) && element.type !== "radio";
   }
 
+  var keys = {};
+
+  function choose(radio) {
+    if (!radio || radio.disabled) return;
+    if (radio.checked) {
+      // Already chosen but not saved (a suggestion): save it.
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+    } else {
+      radio.click();
+    }
+  }
+
   function onKey(event) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (typing(event.target)) {
-      // Enter in a note saves that note (htmx listens for "change"), never the whole form.
+      // Enter in a note or minutes saves that field (htmx listens for "change"), never the whole form.
+      // Shortcut keys never fire here: they type.
       if (event.key === "Enter" && event.target.closest("#roll-rows")) {
         event.preventDefault();
         event.target.dispatchEvent(new Event("change", { bubbles: true }));
@@ -51,40 +67,120 @@
       event.preventDefault();
       focusRow(all[Math.max(index - 1, 0)]);
     } else if ((key === "ArrowLeft" || key === "ArrowRight") && row) {
-      var buttons = buttonsOf(row);
-      var at = buttons.indexOf(document.activeElement);
+      // Move between the codes without choosing one (a radio would choose, and save, on each step).
+      var radios = radiosOf(row);
+      var at = radios.indexOf(document.activeElement);
       if (at === -1) return;
       event.preventDefault();
-      var next = buttons[(at + (key === "ArrowRight" ? 1 : buttons.length - 1)) % buttons.length];
-      next.focus();
-    } else if (row && key.length === 1) {
-      var wanted = key.toLowerCase();
-      var button = buttonsOf(row).filter(function (b) {
-        return (b.getAttribute("data-keys") || "").split(" ").indexOf(wanted) !== -1;
-      })[0];
-      if (!button || button.disabled) return;
+      radios[(at + (key === "ArrowRight" ? 1 : radios.length - 1)) % radios.length].focus();
+    } else if (key === "Enter" && row && event.target.type === "radio") {
+      event.preventDefault(); // not the whole form: this student's mark
+      choose(event.target);
+    } else if (row && key.length === 1 && keys[key.toLowerCase()] !== undefined) {
+      var value = keys[key.toLowerCase()];
+      var radio = row.querySelector("input[type=radio][value='" + value + "']");
+      var select = row.querySelector("select[name$=-more]");
+      if (!radio && select && !select.disabled) {
+        // A code under "More": chosen from its list.
+        event.preventDefault();
+        select.value = value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        focusRow(all[index + 1] || row);
+        return;
+      }
+      if (!radio || radio.disabled) return;
       event.preventDefault();
-      button.click();
-      // Straight on to the next student, so a roll is a run of key presses.
-      focusRow(all[index + 1] || row);
+      choose(radio);
+      // Straight on to the next student, so a roll is a run of key presses; Late waits for its minutes.
+      if (!radio.hasAttribute("data-late")) focusRow(all[index + 1] || row);
     }
   }
 
-  // A tap disables its row while saving, then replaces it: give the keyboard back the same
-  // button, unless the teacher has already moved on.
-  var focusedId = null;
-  document.addEventListener("click", function (event) {
-    var tapped = event.target.closest && event.target.closest("#roll-rows button[id]");
-    focusedId = tapped ? tapped.id : null;
-  }, true);
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!focusedId) return;
+  // A tap replaces its row: give the keyboard back the same control, or, after Late, the
+  // minutes presets, unless the teacher has already moved on.
+  var focused = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
     var active = document.activeElement;
-    if (!active || active === document.body || !document.body.contains(active)) {
-      var again = document.getElementById(focusedId);
-      if (again) again.focus();
-    }
+    var row = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("#roll-rows .student");
+    focused = row && active && row.contains(active) ? { row: row.id, name: active.name, value: active.value, late: active.hasAttribute("data-late") } : null;
   });
+  // (On the new row itself: an outerHTML swap's own events fire on the row it removed.)
+  function refocus(row) {
+    if (!focused || !row || row.id !== focused.row) return;
+    var active = document.activeElement;
+    if (active && active !== document.body && document.body.contains(active)) return;
+    var preset = row.querySelector(".presets button");
+    var minutes = row.querySelector("input[type=number]");
+    var again = focused.late && preset && minutes && !minutes.value ? preset
+      : focused.name ? row.querySelector("[name='" + focused.name + "']" + (focused.value && row.querySelector("input[type=radio][name='" + focused.name + "']") ? "[value='" + focused.value + "']" : "")) : null;
+    focused = null;
+    (again || row).focus();
+  }
+
+  // Minutes presets: one tap fills in the minutes and saves them.
+  document.addEventListener("click", function (event) {
+    var preset = event.target.closest && event.target.closest(".presets button");
+    if (!preset) return;
+    var input = preset.closest(".student").querySelector("input[type=number]");
+    input.value = preset.value;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  // "More" opens on buttons: the row's "Other mark" list becomes one radio per code, as the
+  // quick codes are (without JavaScript the list itself is part of the form).
+  function buttonsFor(select) {
+    var fieldset = document.createElement("div");
+    fieldset.className = "codes";
+    fieldset.setAttribute("role", "group");
+    fieldset.setAttribute("aria-label", "Other marks");
+    select.closest("label").before(fieldset);
+    var sid = select.name.replace(/-more$/, "");
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (!option.value) return;
+      var label = document.createElement("label");
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = sid + "-code";
+      radio.value = option.value;
+      if (option.hasAttribute("data-late")) radio.setAttribute("data-late", "");
+      if (option.selected) {
+        radio.checked = true;
+        label.setAttribute("data-on", "");
+      }
+      var parts = option.textContent.split(" ");
+      var abbr = document.createElement("b");
+      abbr.textContent = parts.shift();
+      label.appendChild(radio);
+      label.appendChild(abbr);
+      label.appendChild(document.createTextNode(parts.join(" ")));
+      fieldset.appendChild(label);
+    });
+    select.closest("label").remove();
+  }
+
+  function openMore(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll("#roll.live details[open] select[name$=-more]"), buttonsFor);
+  }
+
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("details.more")) openMore(event.target);
+  }, true);
+
+  // "Clear mark" posts its student's row only (without JavaScript it is part of the whole form).
+  document.addEventListener("click", function (event) {
+    var clear = event.target.closest && event.target.closest("#roll.live .clear");
+    if (!clear) return;
+    event.preventDefault();
+    var row = clear.closest(".student");
+    window.htmx.ajax("POST", row.getAttribute("hx-post"), { source: row, values: { clear: clear.value } });
+  });
+
+  // With one-tap saving a suggestion (from homeroom) is shown, not chosen: tapping it saves it.
+  function unchooseSuggestions(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll(".code[data-suggested] input:checked"), function (radio) {
+      radio.checked = false;
+    });
+  }
 
   // A save that fails (no connection, the server unavailable, the student no longer in the
   // class) leaves the row as it was saved and says so, so nobody walks away from a roll that
@@ -125,6 +221,10 @@
     if (!form || !window.htmx) return; // no htmx: stay a plain form
     form.classList.add("live");
     document.documentElement.classList.add("roll-live");
+    keys = JSON.parse(form.getAttribute("data-keys") || "{}");
+    window.htmx.onLoad(unchooseSuggestions);
+    window.htmx.onLoad(openMore);
+    window.htmx.onLoad(refocus);
     document.addEventListener("keydown", onKey);
     document.addEventListener("htmx:responseError", onFailedSave);
     document.addEventListener("htmx:sendError", onFailedSave);

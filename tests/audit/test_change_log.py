@@ -129,8 +129,10 @@ def test_attendance_code_edits_are_logged(client, world, admin):
     client.force_login(admin)
     url = reverse("reports:code_edit", args=[late.pk])
     form = {"label": "Tardy", "abbreviation": "T", "kind": "late", "presence": "Present", "colour": "#B45309"}
-    assert client.post(url, {**form, "enabled": "on"}).status_code == 302
-    assert client.post(url, {**form, "abbreviation": "A", "enabled": "on"}).status_code == 200  # taken: refused
+    assert client.post(url, {**form, "enabled": "on", "quick": "on"}).status_code == 302
+    assert (
+        client.post(url, {**form, "abbreviation": "A", "enabled": "on", "quick": "on"}).status_code == 200
+    )  # taken: refused
 
     [entry] = log("code")
     assert (entry.mark_id, entry.key, entry.channel, entry.changed_by) == (late.pk, {"mb_status": 2}, "web", admin)

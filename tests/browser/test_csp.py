@@ -69,8 +69,10 @@ def test_taps_on_a_roll_still_save_through_htmx(watched, live_server, login, wor
     page.goto(f"{live_server.url}/classes/{world.english.pk}/roll/{day.isoformat()}/1/")
     student, absent = world.students[0], f.code(world.school, 0)
     url_before = page.url
-    page.locator(f"#b{student.pk}-{absent.pk}").click()
-    expect(page.locator(f"#b{student.pk}-{absent.pk}")).to_have_attribute("aria-pressed", "true")
+    page.locator(f"#s{student.pk} .codes label:has(input[value='{absent.pk}'])").click()
+    expect(page.locator(f"#s{student.pk} .codes label:has(input[value='{absent.pk}'])")).to_have_attribute(
+        "data-on", ""
+    )
     assert page.url == url_before  # swapped in place by htmx, not a full-page POST
     assert page.violations() == []
 

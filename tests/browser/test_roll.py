@@ -38,7 +38,12 @@ def class_marks(world, day, period=1):
 
 
 def button(page, student, code):
-    return page.locator(f"#b{student.pk}-{code.pk}")
+    """A code's button on a student's row (a radio styled as a button: a change saves it)."""
+    return page.locator(f"#s{student.pk} .codes label:has(input[value='{code.pk}'])")
+
+
+def radio(page, student, code):
+    return page.locator(f"#s{student.pk} input[type=radio][value='{code.pk}']")
 
 
 def test_take_a_whole_roll_with_taps_on_a_phone(page, login, world, day, roll):
@@ -48,11 +53,11 @@ def test_take_a_whole_roll_with_taps_on_a_phone(page, login, world, day, roll):
     s0, s1, s2 = world.students
     absent, present, late = f.code(world.school, 0), f.code(world.school, -1), f.code(world.school, 2)
     button(page, s0, absent).click()
-    expect(button(page, s0, absent)).to_have_attribute("aria-pressed", "true")
+    expect(button(page, s0, absent)).to_have_attribute("data-on", "")
     button(page, s1, present).click()
-    expect(button(page, s1, present)).to_have_attribute("aria-pressed", "true")
+    expect(button(page, s1, present)).to_have_attribute("data-on", "")
     button(page, s2, late).click()
-    expect(button(page, s2, late)).to_have_attribute("aria-pressed", "true")
+    expect(button(page, s2, late)).to_have_attribute("data-on", "")
     page.locator(f"input[name=s{s2.pk}-minutes]").fill("10")
     page.locator(f"input[name=s{s2.pk}-minutes]").press("Enter")
     expect(page.locator(f"#s{s2.pk} .saved")).to_have_text("Saved: L Late, 10 min late")
@@ -71,22 +76,22 @@ def test_take_a_whole_roll_with_the_keyboard(page, login, world, day, roll):
     s0, s1, s2 = world.students
     page.keyboard.press("j")  # to the first student
     expect(page.locator(f"#s{s0.pk}")).to_contain_text(s0.full_name)
-    page.keyboard.press("1")  # ✓ Present, then on to the next student
+    page.keyboard.press("1")  # Present, then on to the next student
     page.keyboard.press("a")  # Absent
-    page.keyboard.press("4")  # Late
+    page.keyboard.press("3")  # Late
     expect(page.locator("#roll-counts")).to_contain_text("3 of 3")
     assert class_marks(world, day) == {s0.pk: -1, s1.pk: 0, s2.pk: 2}
-    # Back to the first student (the last key stayed on the last row), one button right: P Present.
+    # Back to the first student (the last key stayed on the last row), one button right: Absent.
     page.keyboard.press("k")
     page.keyboard.press("ArrowUp")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")
-    presented = f.code(world.school, 1)
-    expect(button(page, s0, presented)).to_have_attribute("aria-pressed", "true")
-    assert class_marks(world, day) == {s0.pk: 1, s1.pk: 0, s2.pk: 2}
-    expect(button(page, s0, presented)).to_be_focused()  # the keyboard stays where it was
-    page.keyboard.press("Tab")
-    expect(button(page, s0, f.code(world.school, 0))).to_be_focused()  # Tab reaches every button
+    absent = f.code(world.school, 0)
+    expect(button(page, s0, absent)).to_have_attribute("data-on", "")
+    assert class_marks(world, day) == {s0.pk: 0, s1.pk: 0, s2.pk: 2}
+    expect(radio(page, s0, absent)).to_be_focused()  # the keyboard stays where it was
+    page.keyboard.press("ArrowRight")
+    expect(radio(page, s0, f.code(world.school, 2))).to_be_focused()  # the arrows reach every code
 
 
 def test_mark_everyone_present_in_one_click_with_hints_showing(page, login, world, day, roll):
@@ -130,8 +135,8 @@ def test_the_roll_works_without_javascript(browser, live_server, world, day, rol
     page.get_by_role("button", name="Sign in").click()
     page.goto(roll)
     s0, s1, s2 = world.students
-    page.locator(f"#s{s0.pk} .choices label", has_text="Absent").click()
-    page.locator(f"#s{s1.pk} .choices label", has_text="Late").first.click()
+    page.locator(f"#s{s0.pk} .codes label", has_text="Absent").click()
+    page.locator(f"#s{s1.pk} .codes label", has_text="Late").first.click()
     page.locator(f"input[name=s{s1.pk}-minutes]").fill("4")
     screenshot(page, "roll-class-no-js-phone")
     page.get_by_role("button", name="Mark everyone not yet marked present").click()
@@ -168,7 +173,7 @@ def test_the_homeroom_roll_and_today_in_a_browser(page, login, world, day, live_
     assert_accessible(page, "on the homeroom roll")
     s0, s1, s2 = world.students
     page.keyboard.press("j")
-    page.keyboard.press("3")  # Absent
+    page.keyboard.press("2")  # Absent
     button(page, s1, f.code(world.school, 2)).click()
     page.get_by_role("button", name="Mark everyone not yet marked present").click()
     expect(page.locator("#roll-counts")).to_contain_text("3 of 3")
@@ -192,12 +197,12 @@ def test_a_tap_that_cannot_save_says_so_and_the_next_save_clears_it(page, login,
     problem = page.locator("#roll-problem")
     expect(problem).to_be_visible()
     expect(problem).to_contain_text(f"Not saved for {s0.full_name}")
-    expect(page.locator(f"#s{s0.pk}")).to_have_class("student save-failed")
+    expect(page.locator(f"#s{s0.pk}")).to_have_class("student k-unmarked save-failed")
     expect(page.locator(f"#s{s0.pk} .state-line")).to_have_text("Not marked")
     assert_accessible(page)
     screenshot(page, "roll-save-failed")
 
     button(page, s1, present).click()
-    expect(button(page, s1, present)).to_have_attribute("aria-pressed", "true")
+    expect(button(page, s1, present)).to_have_attribute("data-on", "")
     expect(problem).to_be_hidden()
     assert class_marks(world, day) == {s1.pk: present.mb_status}

@@ -1,6 +1,7 @@
-"""The code buttons of a roll row, drawn in Python: a roll of 30 students and a dozen codes has
-720 buttons and radios, and drawing them through template tags was most of the page's time.
-The HTML is the same as the template markup it replaces."""
+"""The code radios of a roll row, drawn in Python: a roll of 30 students and a dozen codes has
+360 of them, and drawing them through template tags was most of the page's time. The same
+radios save a tap (roll.js posts the row when one changes) and the whole form without
+JavaScript."""
 
 from __future__ import annotations
 
@@ -11,51 +12,61 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
-def _parts(choice) -> tuple[str, str, str]:
-    """What a code's button and radio look like whatever the row (escaped once per choice)."""
+def _parts(choice) -> tuple[str, str]:
+    """What a code's radio looks like whatever the row (escaped once per choice)."""
     cached = getattr(choice, "_html_parts", None)
     if cached is None:
         code = choice.code
-        colour = escape(code.colour)
-        inner = f'<span class="abbr">{escape(code.abbreviation)}</span><span class="label">{escape(code.label)}</span>'
-        button_tail = (
-            f' data-keys="{escape(choice.keys)}" hx-post="{{url}}" hx-target="closest .student" hx-swap="outerHTML"'
-            f' hx-sync="closest form:queue all" hx-disabled-elt="closest fieldset">{inner}</button>'
-        )
-        radio_tail = f"{' data-late' if choice.is_late else ''}>{inner}</label>"
-        cached = (colour, button_tail, radio_tail)
+        tail = f"><b>{escape(code.abbreviation)}</b>{escape(code.label)}</label>"
+        cached = (f' style="--code:{escape(code.colour)}"', f"{' data-late' if choice.is_late else ''}{tail}")
         object.__setattr__(choice, "_html_parts", cached)  # CodeChoice is frozen
     return cached
 
 
 @register.simple_tag
-def roll_buttons(row, codes) -> str:
-    """One tap button per code (``<div class="tap">``'s content)."""
-    sid, url = row.student.pk, escape(row.url)
-    saved, checked = row.saved_code_id, row.checked_code_id
-    out = []
-    for choice in codes:
-        colour, tail, _ = _parts(choice)
-        pk = choice.code.pk
-        state = " is-pressed" if pk == saved else (" is-suggested" if pk == checked else "")
-        out.append(
-            f'\n      <button type="submit" id="b{sid}-{pk}" class="code{state}" style="--code: {colour}" name="code"'
-            f' value="{pk}" formaction="{url}" aria-pressed="{"true" if pk == saved else "false"}"'
-            + tail.replace("{url}", url, 1)
-        )
-    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+def quick_colours(codes) -> str:
+    """The quick codes' colours, once for the whole list: ``--q1`` for the first and so on
+    (roll.css gives each row's nth quick code its colour)."""
+    quick = [c for c in codes if c.quick]
+    return ";".join(f"--q{n}:{escape(c.code.colour)}" for n, c in enumerate(quick, 1))
 
 
 @register.simple_tag
-def roll_choices(row, codes) -> str:
-    """One radio per code, for the page without JavaScript (``<div class="choices">``'s content)."""
+def roll_more(row, codes) -> str:
+    """The codes that are not quick, as one list to choose from (``s{id}-more``): light enough
+    for a roll of 30, and roll.js turns it into buttons when "More" opens."""
     sid, checked = row.student.pk, row.checked_code_id
+    options = [
+        f'<option value="{c.code.pk}"{" selected" if c.code.pk == checked else ""}'
+        f"{' data-late' if c.is_late else ''}>"
+        f"{escape(c.code.abbreviation)} {escape(c.code.label)}</option>"
+        for c in codes
+        if not c.quick
+    ]
+    if not options:
+        return ""
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'<label class="other">Other mark <select name="s{sid}-more"><option></option>{"".join(options)}'
+        "</select></label>"
+    )
+
+
+@register.simple_tag
+def roll_codes(row, codes, quick: bool) -> str:
+    """One radio per quick code (``quick``) or per other code, the saved one marked ``data-on``
+    and a suggestion ``data-suggested``. Only the quick codes and the chosen one carry their
+    colour: the page stays light."""
+    sid, saved, checked = row.student.pk, row.saved_code_id, row.checked_code_id
     out = []
     for choice in codes:
-        colour, _, tail = _parts(choice)
+        if choice.quick != quick:
+            continue
+        colour, tail = _parts(choice)
         pk = choice.code.pk
+        state = ' data-on=""' if pk == saved else (' data-suggested=""' if pk == checked else "")
+        colour = colour if state else ""  # the quick codes' colours come from the list (``quick_colours``)
         out.append(
-            f'\n      <label class="code" style="--code: {colour}"><input type="radio" class="visually-hidden"'
-            f' name="s{sid}-code" value="{pk}"{" checked" if pk == checked else ""}' + tail
+            f'<label{colour}{state}><input type="radio" name="s{sid}-code" value="{pk}"'
+            f"{' checked' if pk == checked else ''}" + tail
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

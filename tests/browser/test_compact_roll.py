@@ -1,0 +1,168 @@
+"""The compact roll (issue 18): a class of 30 on a phone in three screens or fewer, one line per
+student with the school's quick codes, the rest under "More"; filters, the find box, one
+Present, clearing a mark and Late in one step; measured at 390×844 and 1280×800."""
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.classes.models import ClassMark
+from apps.classes.services import ClassMarkInput, record_class_marks
+from apps.school.models import Student
+from tests import factories as f
+from tests.browser.conftest import ARTIFACTS, assert_accessible, screenshot
+
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+FIRST = ["Alexandra", "Mohammed", "Siobhán", "Christopher", "Oluwaseun"]
+FIRST += ["Anastasia", "Li", "Gabriel", "Zoë", "Maximilian"]
+LAST = ["Montgomery-Smith", "O'Sullivan", "Nguyen", "Kowalczyk", "Abernathy", "Fitzgerald"]
+
+
+@pytest.fixture
+def big_class(world):
+    students = Student.objects.bulk_create(
+        Student(
+            school=world.school,
+            first_name=FIRST[i % len(FIRST)],
+            last_name=LAST[i % len(LAST)],
+            student_number=f"B{i:04d}",
+            year_group=world.year7,
+        )
+        for i in range(30)
+    )
+    return f.make_class(world.school, "9C Geography", [world.teacher], students, periods=(2,)), students
+
+
+@pytest.fixture
+def day(world):
+    return f.last_weekday(world.school, 1)
+
+
+def roll_of(live_server, school_class, day, period=2):
+    return f"{live_server.url}/classes/{school_class.pk}/roll/{day.isoformat()}/{period}/"
+
+
+def marks_of(school_class, day):
+    return {
+        m.student_id: m.code.mb_status
+        for m in ClassMark.objects.filter(school_class=school_class, date=day).select_related("code")
+    }
+
+
+def small_targets(page) -> list[str]:
+    """Every visible control on the roll smaller than 44×44 CSS px."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+              '#roll .codes label, #roll button, #roll summary, #roll input:not([type=radio]):not([type=hidden]),'
+              + ' .roll-filter label, .roll-filter input[type=search], .roll-filter button'))
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e, e.getBoundingClientRect()])
+            .filter(([e, r]) => r.width < 44 || r.height < 44)
+            .map(([e, r]) => e.outerHTML.slice(0, 80) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))"""
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_thirty_students_fit_three_screens(page, login, live_server, world, big_class, day, viewport):
+    school_class, students = big_class
+    page.set_viewport_size(viewport)
+    login(page, "teacher", next_path="/today/")
+    page.goto(roll_of(live_server, school_class, day))
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 2400, f"the roll is {height}px tall"
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]  # no sideways scroll
+    names_on_first_screen = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#roll-rows .name'))"
+        f".filter(n => n.getBoundingClientRect().bottom <= {viewport['height']}).length"
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"roll-compact-first-screen-{viewport['width']}.png"))
+    assert names_on_first_screen >= 8, names_on_first_screen
+    assert small_targets(page) == []
+    # One line per student: the name and the quick codes (Present, Absent, Late) side by side.
+    row = page.locator(f"#s{students[0].pk}")
+    assert row.locator(".line .codes label").all_inner_texts() == ["✓\nPresent", "A\nAbsent", "L\nLate"]
+    assert row.locator(".line").bounding_box()["height"] < 70
+    page.locator(f"#s{students[0].pk} summary").click()
+    assert small_targets(page) == []
+    assert_accessible(page, f"on the compact roll at {viewport['width']}px")
+    screenshot(page, f"roll-compact-{viewport['width']}")
+
+
+def test_quick_codes_and_more_save_with_a_tap(page, login, live_server, world, big_class, day):
+    school_class, students = big_class
+    page.set_viewport_size(PHONE)
+    login(page, "teacher", next_path="/today/")
+    page.goto(roll_of(live_server, school_class, day))
+    s0, s1, s2 = students[:3]
+    page.locator(f"#s{s0.pk} .line .codes label", has_text="Absent").click()
+    expect(page.locator(f"#s{s0.pk}")).to_have_class("student is-marked k-absent")
+    page.locator(f"#s{s1.pk} summary").click()
+    page.locator(f"#s{s1.pk} .more .codes label", has_text="Health").click()
+    expect(page.locator(f"#s{s1.pk} .saved")).to_have_text("Saved: H Health")
+    page.locator(f"#s{s2.pk} .line .codes label", has_text="Present").click()
+    expect(page.locator("#roll-counts")).to_contain_text("27 not marked")
+    assert marks_of(school_class, day) == {s0.pk: 0, s1.pk: 10, s2.pk: -1}
+    screenshot(page, "roll-compact-tapped-phone")
+
+
+def test_a_school_chooses_its_quick_codes(page, login, live_server, world, big_class, day):
+    school_class, students = big_class
+    excused = f.code(world.school, 13)
+    excused.quick = True
+    excused.save()
+    page.set_viewport_size(PHONE)
+    login(page, "teacher", next_path="/today/")
+    page.goto(roll_of(live_server, school_class, day))
+    quick = page.locator(f"#s{students[0].pk} .line .codes label").all_inner_texts()
+    assert quick == ["✓\nPresent", "A\nAbsent", "L\nLate", "E\nExcused"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert small_targets(page) == []
+
+
+def test_the_compact_roll_saves_in_one_post_without_javascript(browser, live_server, world, big_class, day):
+    school_class, students = big_class
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/today/")
+    page.get_by_label("Username").fill("teacher")
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(roll_of(live_server, school_class, day))
+    s0, s1 = students[:2]
+    requests = []
+    page.on("request", lambda r: requests.append(r.method) if r.method == "POST" else None)
+    page.locator(f"#s{s0.pk} .line .codes label", has_text="Absent").click()
+    page.locator(f"#s{s1.pk} summary").click()
+    page.locator(f"select[name=s{s1.pk}-more]").select_option(label="D Dismissed")  # a list without JS
+    page.locator(f"input[name=s{s1.pk}-note]").fill("Sent home")
+    page.get_by_role("button", name="Save roll").click()
+    expect(page.get_by_role("status").first).to_contain_text("Saved 2 marks.")
+    assert requests == ["POST"]
+    assert marks_of(school_class, day) == {s0.pk: 0, s1.pk: 5}
+    screenshot(page, "roll-compact-no-js-phone")
+    context.close()
+
+
+def test_a_p_present_reads_as_present(page, login, live_server, world, big_class, day):
+    """ManageBac's explicit P and the roll's default ✓ read as one Present; a save of the row
+    keeps the P the API sent."""
+    school_class, students = big_class
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            channel="managebac",
+            marks=[ClassMarkInput(school_class.pk, students[0].pk, day, 2, f.code(world.school, 1).pk)],
+        )
+    )
+    page.set_viewport_size(PHONE)
+    login(page, "teacher", next_path="/today/")
+    page.goto(roll_of(live_server, school_class, day))
+    assert page.locator("#roll .codes label", has_text="Present").count() == 30  # one Present a row
+    expect(page.locator(f"#s{students[0].pk} .saved")).to_have_text("Saved: ✓ Present")
+    expect(page.locator("#roll-counts .tally")).to_have_text("✓ Present 1")
+    page.get_by_role("button", name="Mark everyone not yet marked present").click()
+    expect(page.locator("#roll-counts")).to_contain_text("30 of 30")
+    expect(page.locator("#roll-counts .tally")).to_be_hidden()  # the bar shrinks to the counts
+    assert marks_of(school_class, day)[students[0].pk] == 1
