@@ -85,9 +85,9 @@ def get_class_or_cover(
     user, class_id, *, school: School | None = None, today: bool = False
 ) -> tuple[SchoolClass, bool]:
     """For the APIs: the class and True if the user may see all of it; else, for a class they
-    cover (with ``today``, only on a day of its cover: a roster read), the class and False, and
-    its marks keep to ``covered_marks``. The user's own classes cost what ``get_class_for_user``
-    does; a cover teacher one or two queries more."""
+    cover, the class and False, and its marks keep to ``covered_marks``. With ``today`` (a roster
+    read), only a cover of the school's today opens it. The user's own classes
+    cost what ``get_class_for_user`` does; a cover teacher one or two queries more."""
     try:
         return get_class_for_user(user, class_id, school=school), True
     except Http404:
