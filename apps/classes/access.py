@@ -20,23 +20,43 @@ def taught_class_ids(user) -> QuerySet:
     return TeacherAssignment.objects.filter(teacher__user=user).values("school_class_id")
 
 
-# What a cover opens: a lesson (a date and period number), or, for a dialect that looks a class
-# up before it reads the dates of a write, any cover at all (the write path then checks each
-# mark's date and period against the covers: apps/classes/services.py).
-Covering = tuple[date, int] | bool | None
+# What a cover opens: a lesson (a date and period number), a day (any of its lessons: a
+# roster read that day), or, for a dialect that looks a class up before it reads the dates of a
+# write, any cover at all (the write path then checks each mark's date and period against the
+# covers: apps/classes/services.py; reads keep to ``covered_marks``).
+Covering = tuple[date, int] | date | bool | None
 
 
 def covers_of(user, covering: Covering = True) -> QuerySet[Cover]:
     """The user's covers: those of a lesson (its date within the cover's, its period among the
-    cover's periods or the cover limited to none), or with ``True`` all of them."""
+    cover's periods or the cover limited to none), of a day (any of its lessons), or with ``True``
+    all of them."""
     covers = Cover.objects.filter(teacher__user=user)
-    if isinstance(covering, tuple):
+    if isinstance(covering, date):
+        covers = covers.filter(start_date__lte=covering, end_date__gte=covering)
+    elif isinstance(covering, tuple):
         day, number = covering
         links = CoverPeriod.objects.filter(cover=OuterRef("pk"))
         covers = covers.filter(start_date__lte=day, end_date__gte=day).filter(
             ~Exists(links) | Exists(links.filter(period__number=number))
         )
     return covers
+
+
+def covered_marks(user) -> Q:
+    """A filter on class marks: those in a lesson the user covers (its class, a day within the
+    cover's dates, a period the cover names or any when it names none). No query of its own."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    links = CoverPeriod.objects.filter(cover=OuterRef("pk"))
+    covers = Cover.objects.filter(
+        teacher__user=user,
+        school_class_id=OuterRef("school_class_id"),
+        start_date__lte=OuterRef("date"),
+        end_date__gte=OuterRef("date"),
+    )
+    in_period = links.filter(period_id=OuterRef(OuterRef("period_id")))
+    return Q(Exists(covers.filter(~Exists(links) | Exists(in_period))))
 
 
 def visible_classes(user, *, covering: Covering = None) -> QuerySet[SchoolClass]:
@@ -59,6 +79,29 @@ def get_class_for_user(user, class_id, *, school: School | None = None, covering
         return classes.get(pk=class_id)
     except (SchoolClass.DoesNotExist, ValueError, TypeError):
         raise Http404("No such class") from None
+
+
+def get_class_or_cover(
+    user, class_id, *, school: School | None = None, today: bool = False
+) -> tuple[SchoolClass, bool]:
+    """For the APIs: the class and True if the user may see all of it; else, for a class they
+    cover, the class and False, and its marks keep to ``covered_marks``. With ``today`` (a roster
+    read), only a cover of the school's today opens it. The user's own classes
+    cost what ``get_class_for_user`` does; a cover teacher one or two queries more."""
+    try:
+        return get_class_for_user(user, class_id, school=school), True
+    except Http404:
+        pass
+    classes = SchoolClass.objects.filter(id__in=covers_of(user).values("school_class_id"))
+    if school is not None:
+        classes = classes.filter(school=school)
+    try:
+        covered = classes.select_related("school", "academic_year").get(pk=class_id)
+    except (SchoolClass.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such class") from None
+    if today and not covers_of(user, covered.school.today()).filter(school_class=covered).exists():
+        raise Http404("No such class")
+    return covered, False
 
 
 def visible_students(user) -> QuerySet[Student]:

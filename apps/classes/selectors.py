@@ -38,10 +38,12 @@ def enrolled_students(school_class: SchoolClass, *, on: date | None = None, incl
     return students.order_by("last_name", "first_name", "id")
 
 
-def class_marks_on(school_class: SchoolClass, on: date) -> list[ClassMark]:
-    """Every mark of the class on a date, with code and period (one query)."""
+def class_marks_on(school_class: SchoolClass, on: date, *, only: Q | None = None) -> list[ClassMark]:
+    """Every mark of the class on a date (with ``only``, those it lets through: a cover
+    teacher's lessons), with code and period (one query)."""
+    marks = ClassMark.objects.filter(school_class=school_class, date=on)
     return list(
-        ClassMark.objects.filter(school_class=school_class, date=on)
+        (marks if only is None else marks.filter(only))
         .select_related("code", "period")
         .order_by("student_id", "period__number", "interval")
     )

@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 
-from apps.classes.access import visible_classes, visible_students
+from apps.classes.access import covered_marks, visible_classes, visible_students
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment
 from apps.school.access import children_of
 from apps.school.models import AttendanceCode, School, Student
@@ -71,10 +71,10 @@ def day_records(
 ) -> list[dict]:
     """One row per enrolled student, class and date: the day's most serious mark (ties: the
     earliest period), newest date first, in one query; from ``start`` to ``end`` (inclusive),
-    ``limit`` rows from ``offset``. The user sees the classes they may see and, as a parent,
-    their children's classes."""
+    ``limit`` rows from ``offset``. The user sees the classes they may see, the lessons they
+    cover and, as a parent, their children's classes."""
     marks = ClassMark.objects.filter(school=school).filter(
-        Q(school_class__in=visible_classes(user)) | Q(student__in=children_of(user))
+        Q(school_class__in=visible_classes(user)) | covered_marks(user) | Q(student__in=children_of(user))
     )
     if student is not None:
         marks = marks.filter(student=student)
@@ -147,7 +147,10 @@ def day_records(
 
 
 def class_by_uuid(user, school: School, class_uuid: uuid.UUID) -> SchoolClass | None:
-    return visible_classes(user).filter(school=school, uuid=class_uuid).select_related("school").first()
+    """A class the user may see or covers: a cover teacher's writes keep to the lessons their
+    covers name (the write path), their reads to those lessons (``day_records``)."""
+    classes = visible_classes(user, covering=True)
+    return classes.filter(school=school, uuid=class_uuid).select_related("school").first()
 
 
 def student_by_uuid(user, school: School, student_uuid: uuid.UUID) -> Student | None:

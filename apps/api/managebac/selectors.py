@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from apps.classes.access import visible_classes, visible_students
 from apps.classes.models import ClassMark, SchoolClass, TimetableSlot
@@ -78,10 +78,11 @@ def _mark(mark: ClassMark | DailyMark) -> dict:
     return {"status": mark.code.label, "note": mark.note, "category": {"status": mark.code.mb_status}}
 
 
-def class_day(school_class: SchoolClass, on: date) -> dict:
-    """Every student enrolled that day, with a sparse object of their marks keyed by period."""
+def class_day(school_class: SchoolClass, on: date, *, only: Q | None = None) -> dict:
+    """Every student enrolled that day, with a sparse object of their marks keyed by period
+    (with ``only``, the marks it lets through: a cover teacher's lessons)."""
     by_student: dict[int, dict[str, dict]] = defaultdict(dict)
-    for mark in class_marks_on(school_class, on):
+    for mark in class_marks_on(school_class, on, only=only):
         # Interval marks (PowerSchool) share a period: the first interval stands for it.
         by_student[mark.student_id].setdefault(str(mark.period.number), _mark(mark))
     student_ids = enrolled_students(school_class, on=on).values_list("id", flat=True)

@@ -19,7 +19,8 @@ from apps.api.managebac.formats import json_object
 from apps.api.managebac.paging import paginate
 from apps.attendance.channels import Channel
 from apps.attendance.rules import MarkResult
-from apps.classes.access import get_class_for_user, get_student_for_user
+from apps.classes.access import covered_marks, covers_of, get_class_for_user, get_class_or_cover, get_student_for_user
+from apps.classes.models import SchoolClass
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.excusals.models import Excusal
 from apps.excusals.services import ExcusalError, excusal_create, excusal_delete, excusal_update
@@ -76,6 +77,15 @@ def find_class(request, class_id: int, *, covering: bool = False):
     write path then takes only the lessons their cover names)."""
     try:
         return get_class_for_user(request.user, class_id, covering=covering)
+    except Http404:
+        raise RecordNotFound("Class", class_id) from None
+
+
+def find_class_or_cover(request, class_id: int, **day) -> tuple[SchoolClass, bool]:
+    """The class and whether the user sees all of it, or one they cover (with ``today=True``
+    only on a day of the cover; apps/classes/access.py)."""
+    try:
+        return get_class_or_cover(request.user, class_id, **day)
     except Http404:
         raise RecordNotFound("Class", class_id) from None
 
@@ -155,7 +165,7 @@ def class_detail(request, class_id: int):
 @mb_schema("discovery", "List a class's student ids", parameters=[*PAGING, ARCHIVED], responses={200: s.StudentIdsOut})
 @managebac_view(["GET"])
 def class_students(request, class_id: int):
-    school_class = find_class(request, class_id)
+    school_class, _ = find_class_or_cover(request, class_id, today=True)
     students = selectors.enrolled_students(school_class, include_archived=flag(request, "archived_students"))
     ids, meta = paginate(request, students.values_list("id", flat=True))
     return Response({"student_ids": ids, "meta": meta})
@@ -230,12 +240,15 @@ def class_term_attendance(request, class_id: int, term_id: int):
 )
 @managebac_view(["GET"])
 def class_day_attendance(request, class_id: int, date: str):
-    school_class = find_class(request, class_id)
+    school_class, whole = find_class_or_cover(request, class_id)
     on = parse_date(date)
+    if not whole and not covers_of(request.user, on).filter(school_class=school_class).exists():
+        raise RecordNotFound("Class", class_id)  # a cover teacher: the days of their covers only
     if not (school_class.start_date <= on <= school_class.end_date):
         between = f"{school_class.start_date} to {school_class.end_date}"
         raise Unprocessable({"date": [f"must be between the class's start and end dates ({between})"]})
-    return Response(s.ClassDayOut(selectors.class_day(school_class, on)).data)
+    only = None if whole else covered_marks(request.user)
+    return Response(s.ClassDayOut(selectors.class_day(school_class, on, only=only)).data)
 
 
 def attendance_result(index: int, student_id, result: MarkResult | None, errors: dict | None = None) -> dict:

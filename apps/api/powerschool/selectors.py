@@ -9,7 +9,7 @@ from datetime import date, time
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from apps.classes.access import visible_classes
+from apps.classes.access import covered_marks, visible_classes
 from apps.classes.models import ClassMark, Enrollment
 from apps.homeroom.models import DailyMark, TimeEntry
 from apps.school.access import administered_schools, children_of, schools_for, visible_year_groups
@@ -237,10 +237,12 @@ def time_entry_pk(dcid: int) -> int | None:
 
 def visible_records(user, kind: str) -> QuerySet:
     """The records of that kind the user may read: a class's marks for who may see the class
-    (and a parent for their children), daily marks and time entries for the school's admins,
-    the year group's advisors and the child's parents."""
+    (and a parent for their children, a cover teacher for the lessons they cover), daily marks
+    and time entries for the school's admins, the year group's advisors and the child's parents."""
     if kind == MEETING:
-        return ClassMark.objects.filter(Q(school_class__in=visible_classes(user)) | Q(student__in=children_of(user)))
+        return ClassMark.objects.filter(
+            Q(school_class__in=visible_classes(user)) | covered_marks(user) | Q(student__in=children_of(user))
+        )
     model = DailyMark if kind == DAILY else TimeEntry
     return model.objects.filter(
         Q(school__in=administered_schools(user))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import RowNumber
 
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TeacherAssignment
@@ -51,11 +51,15 @@ def section_day_records(
     start: date | None = None,
     end: date | None = None,
     enrollment_id: int | None = None,
+    only: Q | None = None,
 ) -> QuerySet[ClassMark]:
     """One mark per enrolled student and date, the most serious of the day (ties: the earliest
-    period), leaving out days whose marks are all of kind present. Each row carries
-    ``enrollment_id`` and ``section_status``. Lazy: callers slice and aggregate it in SQL."""
+    period), leaving out days whose marks are all of kind present; with ``only``, among the
+    marks it lets through (a cover teacher's lessons). Each row carries ``enrollment_id`` and
+    ``section_status``. Lazy: callers slice and aggregate it in SQL."""
     marks = ClassMark.objects.filter(school_class=section).exclude(code__kind=Kind.PRESENT)
+    if only is not None:
+        marks = marks.filter(only)
     if start is not None:
         marks = marks.filter(date__gte=start)
     if end is not None:

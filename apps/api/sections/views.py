@@ -27,7 +27,7 @@ from apps.api.sections.serializers import (
     member_data,
 )
 from apps.attendance.channels import Channel
-from apps.classes.access import get_class_for_user
+from apps.classes.access import covered_marks, get_class_or_cover
 from apps.classes.models import SchoolClass
 from apps.classes.selectors import class_meetings
 from apps.classes.services import ClassDayInput, record_class_days
@@ -54,13 +54,14 @@ def valid_query(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
-def section_for(request, section_id, *, attendance: bool) -> SchoolClass:
-    """The section if the client's user may see it (else 404); 410 for attendance when the
-    school keeps attendance in its SIS."""
-    section = get_class_for_user(request.user, section_id)
+def section_for(request, section_id, *, attendance: bool) -> tuple[SchoolClass, bool]:
+    """The section if the client's user may see it, or covers it (its enrollments only on a day
+    of the cover), else 404; and whether they see all of it. 410 for attendance when the school
+    keeps attendance in its SIS."""
+    section, whole = get_class_or_cover(request.user, section_id, today=not attendance)
     if attendance and section.school.attendance_in_sis:
         raise Gone()
-    return section
+    return section, whole
 
 
 @extend_schema(
@@ -106,12 +107,17 @@ def section_for(request, section_id, *, attendance: bool) -> SchoolClass:
 )
 @sections_view(["GET", "PUT"])
 def section_attendance(request, section_id):
-    section = section_for(request, section_id, attendance=True)
+    section, whole = section_for(request, section_id, attendance=True)
     if request.method == "PUT":
+        # A cover teacher's rows: the write path takes only the lessons their covers name.
         return Response(write_attendance(request, section))
     query = valid_query(AttendanceQuerySerializer, request)
     records = selectors.section_day_records(
-        section, start=query["start_date"], end=query.get("end"), enrollment_id=query.get("enrollment_id")
+        section,
+        start=query["start_date"],
+        end=query.get("end"),
+        enrollment_id=query.get("enrollment_id"),
+        only=None if whole else covered_marks(request.user),
     )
     offset, limit = query["offset"], query["limit"]
     page = selectors.section_records_page(records, offset=offset, limit=limit)
@@ -202,7 +208,7 @@ def enrollment_url(request, section: SchoolClass, member_id: int) -> str:
 )
 @sections_view(["GET"])
 def section_enrollments(request, section_id):
-    section = section_for(request, section_id, attendance=False)
+    section, _ = section_for(request, section_id, attendance=False)
     query = valid_query(ListQuerySerializer, request)
     offset, limit = query["offset"], query["limit"]
     members, total = selectors.section_members(section, offset=offset, limit=limit)
@@ -226,7 +232,7 @@ def section_enrollments(request, section_id):
 )
 @sections_view(["GET"])
 def section_enrollment(request, section_id, enrollment_id):
-    section = section_for(request, section_id, attendance=False)
+    section, _ = section_for(request, section_id, attendance=False)
     member = selectors.section_member(section, int(enrollment_id))
     if member is None:
         return Response(status=404)
