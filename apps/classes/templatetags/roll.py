@@ -39,14 +39,14 @@ def roll_more(row, codes) -> str:
     options = [
         f'<option value="{c.code.pk}"{" selected" if c.code.pk == checked else ""}'
         f"{' data-late' if c.is_late else ''}>"
-        f"{escape(c.code.abbreviation)} {escape(c.code.label)}</option>"
+        f"{escape(c.code.abbreviation)} {escape(c.code.label)}"  # an option's end tag is optional: left out
         for c in codes
         if not c.quick
     ]
     if not options:
         return ""
     return mark_safe(  # noqa: S308 - every value above is escaped
-        f'<label class="other">Other mark <select name="s{sid}-more"><option></option>{"".join(options)}'
+        f'<label class="other">Other mark <select name="s{sid}-more"><option>{"".join(options)}'
         "</select></label>"
     )
 
