@@ -63,6 +63,12 @@ SUBJECTS: dict[str, Subject] = {
         ("teacher_edit_days", "attendance_in_sis", "periods_from_zero", "timezone"),
         logs_removal=False,
     ),
+    "school.Parent": Subject(
+        Kind.PREFERENCE,
+        lambda p: {"parent_id": p.pk},
+        ("email", "emails"),
+        logs_removal=False,
+    ),
     "api.ApiClient": Subject(
         Kind.API_CLIENT,
         lambda c: {"user_id": c.user_id, "user": c.user.get_username()},
