@@ -69,6 +69,12 @@ SUBJECTS: dict[str, Subject] = {
         ("email", "emails"),
         logs_removal=False,
     ),
+    "notifications.NotificationSettings": Subject(
+        Kind.NOTIFY,
+        lambda n: {},
+        ("enabled", "absence_delay_minutes", "reminder_after_minutes", "sender_name", "reply_to"),
+        logs_removal=False,
+    ),
     "api.ApiClient": Subject(
         Kind.API_CLIENT,
         lambda c: {"user_id": c.user_id, "user": c.user.get_username()},

@@ -60,6 +60,7 @@ class AuditEntry(SchoolOwned):
         SETTINGS = "settings", "School settings"
         API_CLIENT = "api_client", "API client"
         PREFERENCE = "preference", "Parent's emails"
+        NOTIFY = "notify", "Notification settings"
 
     MARKS = (MarkKind.CLASS, MarkKind.DAILY, MarkKind.TIME)
 
