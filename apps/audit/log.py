@@ -63,6 +63,18 @@ SUBJECTS: dict[str, Subject] = {
         ("teacher_edit_days", "attendance_in_sis", "periods_from_zero", "timezone"),
         logs_removal=False,
     ),
+    "school.Parent": Subject(
+        Kind.PREFERENCE,
+        lambda p: {"parent_id": p.pk},
+        ("email", "emails"),
+        logs_removal=False,
+    ),
+    "notifications.NotificationSettings": Subject(
+        Kind.NOTIFY,
+        lambda n: {},
+        ("enabled", "absence_delay_minutes", "reminder_after_minutes", "sender_name", "reply_to"),
+        logs_removal=False,
+    ),
     "api.ApiClient": Subject(
         Kind.API_CLIENT,
         lambda c: {"user_id": c.user_id, "user": c.user.get_username()},

@@ -59,6 +59,8 @@ class AuditEntry(SchoolOwned):
         CODE = "code", "Attendance code"
         SETTINGS = "settings", "School settings"
         API_CLIENT = "api_client", "API client"
+        PREFERENCE = "preference", "Parent's emails"
+        NOTIFY = "notify", "Notification settings"
 
     MARKS = (MarkKind.CLASS, MarkKind.DAILY, MarkKind.TIME)
 

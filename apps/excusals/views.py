@@ -90,8 +90,21 @@ def family(request):
             "past_excusals": past,
             "today": today,
             "recent_days": RECENT_DAYS,
+            "my_emails": _my_emails(request.user),
         },
     )
+
+
+def _my_emails(user) -> dict | None:
+    """The parent's own address and emails switch, for the family page's form."""
+    from apps.notifications.views import preference_state
+    from apps.school.models import Parent
+
+    parent = Parent.objects.filter(user=user).first()
+    if parent is None:
+        return None
+    state = preference_state(parent)
+    return {"email": state["email"], "on": state["emails"]}
 
 
 @login_required

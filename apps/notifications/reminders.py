@@ -21,6 +21,42 @@ def roll_taken(notification: Notification) -> bool:
     ).exists()
 
 
+def queue_due_reminders() -> int:
+    """The automatic reminders: each roll of today not taken ``reminder_after_minutes`` after
+    its period started gets one reminder to each of its teachers, unless one was ever queued for
+    that roll (by the office or before). The sending task runs this first. The number queued."""
+    from zoneinfo import ZoneInfo
+
+    from apps.notifications.absences import email_configured, settings_of
+    from apps.reports.selectors import unmarked_rolls
+    from apps.school.models import School
+
+    if not email_configured():
+        return 0
+    queued = 0
+    for school in School.objects.all():
+        options = settings_of(school)
+        if not options.enabled:
+            continue
+        now = timezone.localtime(timezone=ZoneInfo(school.timezone))
+        late = now - timedelta(minutes=options.reminder_after_minutes)
+        meetings = unmarked_rolls(school, now.date(), now.date(), now=late)
+        with transaction.atomic():
+            for meeting in meetings:
+                for teacher in meeting.teachers:
+                    _, created = Notification.objects.get_or_create(
+                        school=school,
+                        kind=Notification.Kind.REMINDER,
+                        teacher=teacher,
+                        school_class=meeting.school_class,
+                        period=meeting.period,
+                        date=meeting.date,
+                        defaults={"due_at": timezone.now()},
+                    )
+                    queued += created
+    return queued
+
+
 def remind(*, school, meetings) -> int:
     """Queue a reminder, due now, to each teacher of each of these untaken rolls
     (``apps.reports.selectors.Meeting``), unless one went or was queued in the last ten

@@ -152,3 +152,13 @@ def send_due_notifications() -> int:
     while send_one():
         handled += 1
     return handled
+
+
+@task()
+def remind_untaken_rolls() -> int:
+    """The automatic reminders (apps/notifications/reminders.py), which the sending task above
+    does not queue: queue those now due, then send what is due; the number handled."""
+    from apps.notifications.reminders import queue_due_reminders
+
+    queue_due_reminders()
+    return send_due_notifications.call()

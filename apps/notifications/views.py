@@ -13,10 +13,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.attendance.channels import Channel
+from apps.audit.log import log_change
 from apps.notifications.emails import parent_of_token
 from apps.notifications.models import Notification, ParentPreference
 from apps.school.access import office_for
 from apps.school.models import Parent
+
+
+def preference_state(parent: Parent) -> dict:
+    """What the audit log keeps of a parent's emails: their address and their switch."""
+    preference = ParentPreference.objects.filter(parent=parent).first()
+    return {"email": parent.email, "emails": preference is None or preference.emails}
 
 
 def set_emails(parent: Parent, on: bool) -> None:
@@ -51,10 +59,12 @@ def family_preference(request):
         return redirect(reverse("excusals:family") + "#emails")
     with transaction.atomic():
         for parent in parents:
+            before = preference_state(parent)
             set_emails(parent, form.cleaned_data["emails"])
             if form.cleaned_data["email"] and form.cleaned_data["email"] != parent.email:
                 parent.email = form.cleaned_data["email"]
                 parent.save(update_fields=["email"])
+            log_change(parent, actor=request.user, channel=Channel.WEB, before=before, after=preference_state(parent))
     messages.success(request, "Emails on." if form.cleaned_data["emails"] else "Emails off.")
     return redirect(reverse("excusals:family") + "#emails")
 

@@ -6,18 +6,23 @@ from __future__ import annotations
 import zoneinfo
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.attendance.channels import Channel
+from apps.audit.log import log_change, state
 from apps.classes.access import get_class_for_user, get_report_student, taught_class_ids
 from apps.classes.models import SchoolClass
 from apps.homeroom.models import Adjustment
+from apps.notifications.models import NotificationSettings
 from apps.reports import charts, exports, selectors, services
 from apps.reports.forms import (
     AdjustmentForm,
@@ -450,12 +455,37 @@ def chart_page(request):
 # ---------------------------------------------------------------- settings
 
 
+class NotificationSettingsForm(forms.ModelForm):
+    prefix = "n"
+
+    class Meta:
+        model = NotificationSettings
+        fields = ["enabled", "absence_delay_minutes", "reminder_after_minutes", "sender_name", "reply_to"]
+
+
+def notification_settings_form(request, school) -> NotificationSettingsForm:
+    """The school's notification settings (the defaults when it has none), bound to a POST of them."""
+    instance = NotificationSettings.objects.filter(school=school).first() or NotificationSettings(school=school)
+    data = request.POST if request.method == "POST" and "notifications" in request.POST else None
+    return NotificationSettingsForm(data, instance=instance)
+
+
 @login_required
 def school_settings(request):
     office = office_for(request)
     school = office.school
-    form = SchoolSettingsForm(request.POST or None, school=school)
-    if request.method == "POST" and form.is_valid():
+    notifications = notification_settings_form(request, school)
+    if notifications.is_bound and notifications.is_valid():
+        with transaction.atomic():
+            # The form wrote the new values into its instance: the row before is read again.
+            before = state(NotificationSettings.objects.filter(school=school).first())
+            saved = notifications.save()
+            log_change(saved, actor=request.user, channel=Channel.WEB, before=before, after=state(saved))
+        messages.success(request, "Notification settings saved.")
+        return redirect(office.url("reports:settings"))
+    posted = request.method == "POST" and "notifications" not in request.POST
+    form = SchoolSettingsForm(request.POST if posted else None, school=school)
+    if posted and form.is_valid():
         try:
             services.school_settings_update(actor=request.user, school=school, **form.cleaned_data)
         except ValidationError as error:
@@ -464,7 +494,9 @@ def school_settings(request):
             messages.success(request, "School settings saved.")
             return redirect(office.url("reports:settings"))
     return render(
-        request, "reports/settings.html", {"office": office, "school": school, "form": form, "section": "settings"}
+        request,
+        "reports/settings.html",
+        {"office": office, "school": school, "form": form, "notifications": notifications, "section": "settings"},
     )
 
 

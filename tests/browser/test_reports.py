@@ -82,3 +82,29 @@ def test_an_admin_of_two_schools_switches_school_on_a_phone(page, live_server, l
     page.get_by_role("navigation", name="Office").get_by_role("link", name="Today").click()
     assert page.url.endswith(f"{reverse('reports:dashboard')}?school={world.other_school.pk}")
     assert page.get_by_text("at Southbank Academy.").is_visible()
+
+
+def test_the_office_reminds_from_today_on_a_phone_without_javascript(browser, live_server, world):
+    """Remind and Remind all are plain forms: no script, 44px targets, no sideways scroll."""
+    from apps.notifications.models import Notification
+    from tests import factories as f
+
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next={reverse('reports:dashboard')}")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    one = page.get_by_role("button", name="Remind the teacher of 7A English, Period 1")
+    every = page.get_by_role("button", name="Remind all teachers of rolls not yet taken")
+    for button in (one, every):
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "reports-today-remind-phone")
+    one.click()
+    assert page.get_by_text("Reminder on the way (1).").is_visible()
+    page.get_by_role("button", name="Remind all teachers of rolls not yet taken").click()
+    assert page.get_by_text("Reminder on the way (1).").is_visible()  # 8B Science's only
+    assert Notification.objects.filter(kind="reminder").count() == 2
+    context.close()

@@ -98,3 +98,27 @@ def test_two_workers_at_once_send_each_email_exactly_once(world, smtp):
         assert process.returncode == 0, err
     assert sorted(m["To"] for m in smtp.mailbox.messages) == sorted(f"p{n}@family.example.org" for n in range(12))
     assert Notification.objects.filter(status="sent").count() == 12
+
+
+def test_the_family_page_has_the_switch_and_the_change_is_audited(world, client):
+    from apps.audit.models import AuditEntry
+
+    world.parent.email = "pat@family.example.org"
+    world.parent.save()
+    client.force_login(world.parent.user)
+    html = client.get(reverse("excusals:family")).content.decode()
+    assert f'action="{reverse("notifications:family_preference")}"' in html
+    assert 'name="emails" id="id_emails" checked' in html and 'value="pat@family.example.org"' in html
+    client.post(reverse("notifications:family_preference"), {"email": "pat.new@family.example.org"})
+    [entry] = AuditEntry.objects.filter(mark_kind="preference")
+    assert (entry.school, entry.mark_id, entry.changed_by, entry.channel) == (
+        world.school,
+        world.parent.pk,
+        world.parent.user,
+        "web",
+    )
+    assert entry.before == {"email": "pat@family.example.org", "emails": True}
+    assert entry.after == {"email": "pat.new@family.example.org", "emails": False}
+    assert emails_on(world.other_parent)  # only their own
+    html = client.get(reverse("excusals:family")).content.decode()
+    assert 'id="id_emails">' in html and 'value="pat.new@family.example.org"' in html
