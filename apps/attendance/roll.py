@@ -80,6 +80,7 @@ class RollRow:
     errors: dict[str, list[str]] = field(default_factory=dict)
     # What the teacher sent when a save failed, so the page shows it back instead of the saved mark.
     submitted: tuple[int | None, str, int | None] | None = None
+    submitted_shared: bool | None = None  # and whether it ticked "share with the family"
     url: str = ""  # where a tap on this row posts; set by the page
     aliases: dict[int, int] = field(default_factory=dict)  # set by the sheet (``aliases_of``)
     shown_code: AttendanceCode | None = None  # the saved mark's code as the roll reads it; set by the sheet
@@ -113,6 +114,13 @@ class RollRow:
         if self.submitted is not None:
             return self.submitted[1]
         return self.mark.note if self.mark else ""
+
+    @property
+    def shared(self) -> bool:
+        """Whether the note is shared with the family (a note is for staff unless ticked)."""
+        if self.submitted_shared is not None:
+            return self.submitted_shared
+        return bool(self.mark and self.mark.shared_with_family)
 
     @property
     def minutes_late(self) -> int | None:

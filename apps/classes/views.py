@@ -150,6 +150,7 @@ def _save(request, school_class: SchoolClass, day: date, period: Period, wanted:
                 code_id=item.code_id,
                 note=item.note,
                 minutes_late=item.minutes_late,
+                shared_with_family=item.shared,
             )
             for item in wanted
         ],
