@@ -3,6 +3,7 @@ saves through HTMX, both through ``record_class_marks``."""
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -38,6 +39,7 @@ from apps.classes.selectors import (
     class_roll_counts,
     class_roll_sheet,
     classes_taught_on,
+    mark_the_time,
     why_not_a_school_day,
     year_groups_advised_on,
 )
@@ -67,6 +69,16 @@ def today(request):
         )
     # No rolls to take on a weekend or in the holidays (the rolls themselves stay open by address).
     closed = why_not_a_school_day(school, day) if school else ""
+    meetings = [] if closed else classes_taught_on(request.user, day)
+    year_groups = [] if closed else year_groups_advised_on(request.user, day)
+    # Homeroom comes first, before the school's first period; on this day the lesson under way
+    # (or the next) is marked, by the school's clock.
+    first_period = Period.objects.filter(school=school).order_by("number").first() if year_groups else None
+    first_start = first_period.start_time if first_period else None
+    homeroom_when = ""
+    if school and day == this_day:
+        now = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(school.timezone))
+        homeroom_when = mark_the_time(meetings, now, first_start)
     return render(
         request,
         "classes/today.html",
@@ -76,8 +88,10 @@ def today(request):
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
             "closed": closed,
-            "meetings": [] if closed else classes_taught_on(request.user, day),
-            "year_groups": [] if closed else year_groups_advised_on(request.user, day),
+            "meetings": meetings,
+            "year_groups": year_groups,
+            "first_period": first_period,
+            "homeroom_when": homeroom_when if year_groups else "",
             "is_admin": roles.admin,
             "roles": roles,  # already looked up: spares the context processor its queries
             "earliest": EARLIEST,
