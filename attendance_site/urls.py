@@ -8,6 +8,7 @@ from apps.school import views as school_views
 
 urlpatterns = [
     path("", school_views.home, name="home"),
+    path("students/<int:student_id>/photo/", school_views.student_photo, name="student_photo"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("django-admin/", admin.site.urls),

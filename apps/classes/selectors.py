@@ -8,7 +8,17 @@ from datetime import date, datetime, time
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from apps.attendance.roll import RollCounts, RollRow, RollSheet, excusal_of, roll_code_choices, roll_state, with_excusal
+from apps.attendance.roll import (
+    RollCounts,
+    RollRow,
+    RollSheet,
+    excusal_of,
+    photo_url,
+    roll_code_choices,
+    roll_state,
+    with_excusal,
+    with_photo,
+)
 from apps.classes.models import (
     ClassMark,
     Cover,
@@ -168,7 +178,10 @@ def class_roll_sheet(
     if student_id is not None:
         enrolled = enrolled.filter(student_id=student_id)
     enrollments = list(
-        with_homeroom_absence(with_excusal(enrolled, school, on, "student_id"), school, on, "student_id")
+        with_photo(
+            with_homeroom_absence(with_excusal(enrolled, school, on, "student_id"), school, on, "student_id"),
+            "student_id",
+        )
         .select_related("student")
         .order_by("student__last_name", "student__first_name", "student_id")
     )
@@ -200,6 +213,7 @@ def class_roll_sheet(
             suggestion=enabled.get(e.homeroom_code_id),
             excusal=excusal_of(e),
             previous=previous.get(e.student_id),
+            photo_url=photo_url(e, e.student_id),
         )
         for e in enrollments
     ]
