@@ -83,7 +83,7 @@ class RollRow:
     submitted: tuple[int | None, str, int | None] | None = None
     submitted_shared: bool | None = None  # and whether it ticked "share with the family"
     url: str = ""  # where a tap on this row posts; set by the page
-    photo_url: str = ""  # the student's photo (apps/school/views.py), if they have one
+    photo_url: str = ""  # the student's photo (apps/classes/views.py), if they have one
     aliases: dict[int, int] = field(default_factory=dict)  # set by the sheet (``aliases_of``)
     shown_code: AttendanceCode | None = None  # the saved mark's code as the roll reads it; set by the sheet
 

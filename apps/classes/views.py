@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.attendance.channels import Channel
 from apps.attendance.roll_forms import (
@@ -30,7 +30,7 @@ from apps.attendance.roll_forms import (
     wanted_mark,
     wanted_roll,
 )
-from apps.classes.access import get_class_for_user
+from apps.classes.access import get_class_for_user, photo_students
 from apps.classes.models import SchoolClass
 from apps.classes.selectors import (
     RollSheet,
@@ -46,7 +46,7 @@ from apps.classes.selectors import (
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.school.access import Roles, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date
-from apps.school.models import Period
+from apps.school.models import Period, StudentPhoto
 from apps.school.selectors import codes_for_school
 
 # --- Today ---------------------------------------------------------------------------------------
@@ -251,3 +251,20 @@ def class_roll_all_present(request, class_id: int, date: str, period: int):
     else:
         messages.success(request, saved_message(changed))
     return redirect("classes:roll", school_class.pk, day.isoformat(), meeting.number)
+
+
+# --- a student's photo -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def student_photo(request, student_id: int):
+    """A student's photo, only to staff who may see the student and to the student's parents;
+    404 for anyone else and for a student without a photo. Never cached by a shared cache."""
+    photo = StudentPhoto.objects.filter(student__in=photo_students(request.user), student_id=student_id).first()
+    if photo is None:
+        raise Http404("No photo")
+    response = HttpResponse(bytes(photo.thumbnail), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
