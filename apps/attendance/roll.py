@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.urls import reverse
 
 from apps.excusals.models import Excusal
-from apps.school.models import DEFAULT_PRESENT_STATUS, PRESENT_STATUS, AttendanceCode, School, Student
+from apps.school.models import DEFAULT_PRESENT_STATUS, PRESENT_STATUS, AttendanceCode, School, Student, StudentPhoto
 from apps.school.selectors import codes_for_school
 
 ROLL_NAVIGATION_KEYS = {"j", "k"}
@@ -80,7 +81,9 @@ class RollRow:
     errors: dict[str, list[str]] = field(default_factory=dict)
     # What the teacher sent when a save failed, so the page shows it back instead of the saved mark.
     submitted: tuple[int | None, str, int | None] | None = None
+    submitted_shared: bool | None = None  # and whether it ticked "share with the family"
     url: str = ""  # where a tap on this row posts; set by the page
+    photo_url: str = ""  # the student's photo (apps/classes/views.py), if they have one
     aliases: dict[int, int] = field(default_factory=dict)  # set by the sheet (``aliases_of``)
     shown_code: AttendanceCode | None = None  # the saved mark's code as the roll reads it; set by the sheet
 
@@ -113,6 +116,13 @@ class RollRow:
         if self.submitted is not None:
             return self.submitted[1]
         return self.mark.note if self.mark else ""
+
+    @property
+    def shared(self) -> bool:
+        """Whether the note is shared with the family (a note is for staff unless ticked)."""
+        if self.submitted_shared is not None:
+            return self.submitted_shared
+        return bool(self.mark and self.mark.shared_with_family)
 
     @property
     def minutes_late(self) -> int | None:
@@ -258,6 +268,16 @@ def with_excusal(rows: QuerySet, school: School, on: date, student: str) -> Quer
         school=school, student_id=OuterRef(student), start_date__lte=on, end_date__gte=on
     ).order_by("-created_at", "-id")
     return rows.annotate(**{f"excusal_{name}": Subquery(excusal.values(name)[:1]) for name in EXCUSAL_FIELDS})
+
+
+def with_photo(rows: QuerySet, student: str) -> QuerySet:
+    """``rows`` with ``has_photo``: whether the student (``student`` names its id) has a photo."""
+    return rows.annotate(has_photo=Exists(StudentPhoto.objects.filter(student_id=OuterRef(student))))
+
+
+def photo_url(row, student_id: int) -> str:
+    """The photo view's address for a ``with_photo`` row with a photo, else ""."""
+    return reverse("student_photo", args=[student_id]) if row.has_photo else ""
 
 
 def excusal_of(row) -> Excusal | None:

@@ -53,6 +53,7 @@ class WantedMark:
     code_id: int | None  # None clears the mark
     note: str
     minutes_late: int | None
+    shared: bool | None = None  # "share with the family"; None when the form did not send the note
 
 
 def _field(post: QueryDict, row: RollRow, name: str) -> str | None:
@@ -86,21 +87,23 @@ def wanted_mark(post: QueryDict, row: RollRow, *, code: str | None = None) -> Wa
         return WantedMark(row, None, "", None) if row.mark is not None else None
     raw_code = code if code is not None else _chosen_code(post, row)
     note = _field(post, row, "note")
+    # The box sits beside the note: where the note was sent, an unticked box (not sent) is False.
+    shared = None if note is None else _field(post, row, "shared") is not None
     minutes = _field(post, row, "minutes")
     code_id = _int_or_error(raw_code, "status", row.errors)
     minutes_late = _int_or_error(minutes, "minutes_late", row.errors) if minutes is not None else row.minutes_late
     note = (note if note is not None else row.note).strip()
     if row.errors:
-        row.submitted = (code_id, note, minutes_late)
+        row.submitted, row.submitted_shared = (code_id, note, minutes_late), shared
         return None
     if row.mark is not None and code_id is not None and code_id == row.saved_code_id:
         code_id = row.mark.code_id  # the button a P Present lights keeps it a P
     if code_id is None:
         if note != row.note and row.mark is None:
             row.errors.setdefault("status", []).append("is needed before a note can be saved")
-            row.submitted = (None, note, minutes_late)
+            row.submitted, row.submitted_shared = (None, note, minutes_late), shared
         return None
-    return WantedMark(row, code_id, note, minutes_late)
+    return WantedMark(row, code_id, note, minutes_late, shared)
 
 
 def wanted_roll(post: QueryDict, sheet: RollSheet) -> list[WantedMark]:
@@ -124,10 +127,15 @@ def wanted_roll(post: QueryDict, sheet: RollSheet) -> list[WantedMark]:
             continue
         was = _field(post, row, "was")
         now = row_signature(mark.code_id, mark.note, mark.minutes_late)
-        if was is not None and was == now and row.mark is not None:
+        if was is not None and was == now and row.mark is not None and not _sharing_changed(mark):
             continue
         wanted.append(mark)
     return wanted
+
+
+def _sharing_changed(mark: WantedMark) -> bool:
+    """Whether the "share with the family" box differs from the saved mark's (a note: rules.py)."""
+    return mark.shared is not None and (mark.shared and bool(mark.note)) != mark.row.mark.shared_with_family
 
 
 def row_signature(code_id: int | None, note: str, minutes_late: int | None) -> str:
@@ -144,6 +152,7 @@ def apply_results(wanted: list[WantedMark], results: list[MarkResult]) -> int:
         else:
             item.row.errors.update(result.errors)
             item.row.submitted = (item.code_id, item.note, item.minutes_late)
+            item.row.submitted_shared = item.shared
     return changed
 
 

@@ -50,16 +50,27 @@ def check_note(note: str | None, errors: dict[str, list[str]]) -> None:
         errors.setdefault("notes", []).append(problem)
 
 
-def check_note_and_minutes(item, code, errors: dict[str, list[str]]) -> dict:
-    """A mark's values: its code, note and minutes late (kept only for a late code)."""
+def check_note_and_minutes(item, code, errors: dict[str, list[str]], existing=None) -> dict:
+    """A mark's values: its code, note, whether the note is shared with the family, and minutes
+    late (kept only for a late code). ``item.shared_with_family`` None (a writer that does not
+    say, as the APIs) keeps the ``existing`` mark's choice; a new note is for staff only."""
     check_note(item.note, errors)
+    shared = item.shared_with_family
+    if shared is None:
+        shared = existing is not None and existing.shared_with_family
+    shared = bool(shared) and bool(item.note)  # no note, nothing to share
     minutes = item.minutes_late
     if minutes is not None and not (0 <= minutes <= 600):
         errors.setdefault("minutes_late", []).append("must be between 0 and 600")
     # Minutes late only mean something for a late code; a changed code drops them.
     if code is None or code.kind != AttendanceCode.Kind.LATE:
         minutes = None
-    return {"code_id": code.pk if code else None, "note": item.note or "", "minutes_late": minutes}
+    return {
+        "code_id": code.pk if code else None,
+        "note": item.note or "",
+        "shared_with_family": shared,
+        "minutes_late": minutes,
+    }
 
 
 def too_old(index: int, school: School) -> MarkResult:

@@ -5,10 +5,11 @@ not see."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from apps.classes.models import Cover, CoverPeriod, Enrollment, SchoolClass, TeacherAssignment
 from apps.school.access import admin_school_ids, advised_year_group_ids
@@ -141,3 +142,19 @@ def get_report_student(user, student_id) -> Student:
         return report_students(user).select_related("school", "year_group").get(pk=student_id)
     except (Student.DoesNotExist, ValueError, TypeError):
         raise Http404("No such student") from None
+
+
+def photo_students(user) -> QuerySet[Student]:
+    """Students whose photo a user may see: those of ``visible_students`` (their schools',
+    classes', year groups', children), and those of a class the user covers today (in any
+    school's time zone, so the day either side of UTC's)."""
+    if not user.is_authenticated:
+        return Student.objects.none()
+    today = timezone.now().date()
+    covered = Cover.objects.filter(
+        teacher__user=user, start_date__lte=today + timedelta(days=1), end_date__gte=today - timedelta(days=1)
+    ).values("school_class_id")
+    return Student.objects.filter(
+        Q(pk__in=visible_students(user).values("pk"))
+        | Q(pk__in=Enrollment.objects.filter(school_class_id__in=covered).values("student_id"))
+    )

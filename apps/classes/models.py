@@ -130,6 +130,8 @@ class ClassMark(SchoolOwned):
     interval = models.PositiveSmallIntegerField(default=0, help_text="PowerSchool att_interval; 0 for none")
     code = models.ForeignKey(AttendanceCode, on_delete=models.PROTECT, related_name="class_marks")
     note = models.TextField(blank=True)
+    # A note is for staff unless the teacher shares it: only shared notes reach a family page.
+    shared_with_family = models.BooleanField(default=False)
     minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -139,7 +141,7 @@ class ClassMark(SchoolOwned):
 
     # What the attendance engine names a mark by, and what it changes and logs.
     KEY_FIELDS = ("school_class_id", "student_id", "date", "period_id", "interval")
-    VALUE_FIELDS = ("code_id", "note", "minutes_late")
+    VALUE_FIELDS = ("code_id", "note", "shared_with_family", "minutes_late")
 
     class Meta:
         constraints = [

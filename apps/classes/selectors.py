@@ -4,11 +4,21 @@ dialects render."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from apps.attendance.roll import RollCounts, RollRow, RollSheet, excusal_of, roll_code_choices, roll_state, with_excusal
+from apps.attendance.roll import (
+    RollCounts,
+    RollRow,
+    RollSheet,
+    excusal_of,
+    photo_url,
+    roll_code_choices,
+    roll_state,
+    with_excusal,
+    with_photo,
+)
 from apps.classes.models import (
     ClassMark,
     Cover,
@@ -170,7 +180,10 @@ def class_roll_sheet(
     if student_id is not None:
         enrolled = enrolled.filter(student_id=student_id)
     enrollments = list(
-        with_homeroom_absence(with_excusal(enrolled, school, on, "student_id"), school, on, "student_id")
+        with_photo(
+            with_homeroom_absence(with_excusal(enrolled, school, on, "student_id"), school, on, "student_id"),
+            "student_id",
+        )
         .select_related("student")
         .order_by("student__last_name", "student__first_name", "student_id")
     )
@@ -202,6 +215,7 @@ def class_roll_sheet(
             suggestion=enabled.get(e.homeroom_code_id),
             excusal=excusal_of(e),
             previous=previous.get(e.student_id),
+            photo_url=photo_url(e, e.student_id),
         )
         for e in enrollments
     ]
@@ -232,10 +246,29 @@ class TodayClass:
     total: int
     marked: int
     covering: bool = False  # a lesson the teacher covers, not their own
+    when: str = ""  # "now" (the lesson under way) or "next" (the next to begin): see mark_the_time
 
     @property
     def state(self) -> str:
         return roll_state(self.marked, self.total)
+
+
+def mark_the_time(meetings: list[TodayClass], now: datetime, first_start: time | None) -> str:
+    """Mark the lesson under way at ``now`` (aware, in the school's time zone) as "now", else
+    the next to begin as "next"; returns what homeroom is: "now" until the school's first
+    period begins (``first_start``), else "". Lessons without times are never marked."""
+    at = now.time()
+    timed = [m for m in meetings if m.slot.period.start_time is not None]
+    for m in timed:
+        end = m.slot.period.end_time
+        if m.slot.period.start_time <= at and (end is None or at < end):
+            m.when = "now"
+            break
+    else:
+        upcoming = [m for m in timed if m.slot.period.start_time > at]
+        if upcoming:
+            upcoming[0].when = "next"
+    return "now" if first_start is not None and at < first_start else ""
 
 
 def why_not_a_school_day(school: School, on: date) -> str:

@@ -35,6 +35,7 @@ class ClassMarkInput:
     note: str = ""
     minutes_late: int | None = None
     interval: int = 0
+    shared_with_family: bool | None = None  # None keeps the mark's choice (a new note: staff only)
 
 
 def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput], channel: str) -> list[MarkResult]:
@@ -130,7 +131,8 @@ def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput]
             if item.interval < 0:
                 errors.setdefault("interval", []).append("must be 0 or more")
             code = check_code(codes, item.code_id, errors, channel=channel)
-            values = check_note_and_minutes(item, code, errors)
+            existing = batch.existing.get(batch.key_of(key(item, period))) if period is not None else None
+            values = check_note_and_minutes(item, code, errors, existing)
             if admin_floor is not None and item.date < admin_floor:
                 failed.append(too_old(index, school))
                 continue

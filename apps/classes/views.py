@@ -3,6 +3,7 @@ saves through HTMX, both through ``record_class_marks``."""
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.attendance.channels import Channel
 from apps.attendance.roll_forms import (
@@ -29,7 +30,7 @@ from apps.attendance.roll_forms import (
     wanted_mark,
     wanted_roll,
 )
-from apps.classes.access import get_class_for_user
+from apps.classes.access import get_class_for_user, photo_students
 from apps.classes.models import SchoolClass
 from apps.classes.selectors import (
     RollSheet,
@@ -38,13 +39,14 @@ from apps.classes.selectors import (
     class_roll_counts,
     class_roll_sheet,
     classes_taught_on,
+    mark_the_time,
     why_not_a_school_day,
     year_groups_advised_on,
 )
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.school.access import Roles, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date
-from apps.school.models import Period
+from apps.school.models import Period, StudentPhoto
 from apps.school.selectors import codes_for_school
 
 # --- Today ---------------------------------------------------------------------------------------
@@ -67,6 +69,16 @@ def today(request):
         )
     # No rolls to take on a weekend or in the holidays (the rolls themselves stay open by address).
     closed = why_not_a_school_day(school, day) if school else ""
+    meetings = [] if closed else classes_taught_on(request.user, day)
+    year_groups = [] if closed else year_groups_advised_on(request.user, day)
+    # Homeroom comes first, before the school's first period; on this day the lesson under way
+    # (or the next) is marked, by the school's clock.
+    first_period = Period.objects.filter(school=school).order_by("number").first() if year_groups else None
+    first_start = first_period.start_time if first_period else None
+    homeroom_when = ""
+    if school and day == this_day:
+        now = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(school.timezone))
+        homeroom_when = mark_the_time(meetings, now, first_start)
     return render(
         request,
         "classes/today.html",
@@ -76,8 +88,10 @@ def today(request):
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
             "closed": closed,
-            "meetings": [] if closed else classes_taught_on(request.user, day),
-            "year_groups": [] if closed else year_groups_advised_on(request.user, day),
+            "meetings": meetings,
+            "year_groups": year_groups,
+            "first_period": first_period,
+            "homeroom_when": homeroom_when if year_groups else "",
             "is_admin": roles.admin,
             "roles": roles,  # already looked up: spares the context processor its queries
             "earliest": EARLIEST,
@@ -150,6 +164,7 @@ def _save(request, school_class: SchoolClass, day: date, period: Period, wanted:
                 code_id=item.code_id,
                 note=item.note,
                 minutes_late=item.minutes_late,
+                shared_with_family=item.shared,
             )
             for item in wanted
         ],
@@ -236,3 +251,20 @@ def class_roll_all_present(request, class_id: int, date: str, period: int):
     else:
         messages.success(request, saved_message(changed))
     return redirect("classes:roll", school_class.pk, day.isoformat(), meeting.number)
+
+
+# --- a student's photo -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def student_photo(request, student_id: int):
+    """A student's photo, only to staff who may see the student and to the student's parents;
+    404 for anyone else and for a student without a photo. Never cached by a shared cache."""
+    photo = StudentPhoto.objects.filter(student__in=photo_students(request.user), student_id=student_id).first()
+    if photo is None:
+        raise Http404("No photo")
+    response = HttpResponse(bytes(photo.thumbnail), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import random
 from collections import defaultdict
@@ -42,6 +43,7 @@ from apps.school.models import (
     Period,
     School,
     Student,
+    StudentPhoto,
     Teacher,
     Term,
     YearGroup,
@@ -421,6 +423,16 @@ def build_demo_school(
                 adults.append((rng.choice(ADULT_FIRST_NAMES), last if rng.random() < 0.8 else rng.choice(LAST_NAMES)))
             families.append((adults, children))
         Student.objects.bulk_create(student_rows, batch_size=1000)
+        # Photos for nine students in ten (the rest show their initials): drawn silhouettes.
+        portraits = demo_portraits()
+        StudentPhoto.objects.bulk_create(
+            [
+                StudentPhoto(school=school, student=child, thumbnail=portraits[n % len(portraits)])
+                for n, child in enumerate(student_rows)
+                if n % 10 != 9
+            ],
+            batch_size=1000,
+        )
 
         parent_users = []
         parent_rows: list[Parent] = []
@@ -862,3 +874,26 @@ def format_summary(demo: DemoSchool, url: str = DEMO_URL) -> list[str]:
             f"  try: curl -H 'auth-token: {demo.credentials.token}' {url}/v2/ping",
         ]
     return lines
+
+
+def demo_portraits() -> list[bytes]:
+    """A few head-and-shoulders silhouettes on coloured grounds, as photo thumbnails."""
+    from PIL import Image, ImageDraw
+
+    from apps.school.photos import thumbnail
+
+    portraits = []
+    for ground, figure in [
+        ("#dbeafe", "#1e3a8a"),
+        ("#fce7f3", "#831843"),
+        ("#dcfce7", "#14532d"),
+        ("#fef3c7", "#78350f"),
+    ]:
+        image = Image.new("RGB", (160, 160), ground)
+        draw = ImageDraw.Draw(image)
+        draw.ellipse((52, 28, 108, 92), fill=figure)
+        draw.ellipse((24, 100, 136, 210), fill=figure)
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        portraits.append(thumbnail(out.getvalue()))
+    return portraits

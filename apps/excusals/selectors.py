@@ -232,8 +232,14 @@ class RecentMark:
 
 
 def _noteworthy(marks: QuerySet) -> QuerySet:
-    """Marks a parent wants to hear about: anything other than plain present, or a teacher's note."""
-    return marks.exclude(Q(code__kind=AttendanceCode.Kind.PRESENT) & Q(note=""))
+    """Marks a parent wants to hear about: anything other than plain present, or a note the
+    teacher shared with the family."""
+    return marks.exclude(Q(code__kind=AttendanceCode.Kind.PRESENT) & (Q(note="") | Q(shared_with_family=False)))
+
+
+def _family_note(mark) -> str:
+    """The note a family may read: only one the teacher shared; a staff-only note is never shown."""
+    return mark.note if mark.shared_with_family else ""
 
 
 def recent_marks(children: list[Student], since: date, *, per_child: int = 6) -> dict[int, list[RecentMark]]:
@@ -253,7 +259,9 @@ def recent_marks(children: list[Student], since: date, *, per_child: int = 6) ->
     )
     for m in daily:
         result[m.student_id].append(
-            RecentMark(m.date, "Homeroom", None, m.code, m.note, m.minutes_late, m.covered and m.code.kind == ABSENT)
+            RecentMark(
+                m.date, "Homeroom", None, m.code, _family_note(m), m.minutes_late, m.covered and m.code.kind == ABSENT
+            )
         )
     lessons = (
         _noteworthy(ClassMark.objects.filter(student_id__in=ids, date__gte=since))
@@ -275,7 +283,7 @@ def recent_marks(children: list[Student], since: date, *, per_child: int = 6) ->
                 m.school_class.name,
                 m.period.number + offsets[m.student_id],
                 m.code,
-                m.note,
+                _family_note(m),
                 m.minutes_late,
                 m.covered and m.code.kind == ABSENT,
             )
@@ -291,7 +299,9 @@ def month_marks(student: Student, month: date) -> list[RecentMark]:
     first = month.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     rows = [
-        RecentMark(m.date, "Homeroom", None, m.code, m.note, m.minutes_late, m.covered and m.code.kind == ABSENT)
+        RecentMark(
+            m.date, "Homeroom", None, m.code, _family_note(m), m.minutes_late, m.covered and m.code.kind == ABSENT
+        )
         for m in DailyMark.objects.filter(student=student, date__gte=first, date__lte=last)
         .annotate(covered=_covered_by_excusal())
         .select_related("code")
@@ -303,7 +313,7 @@ def month_marks(student: Student, month: date) -> list[RecentMark]:
             m.school_class.name,
             m.period.number + offset,
             m.code,
-            m.note,
+            _family_note(m),
             m.minutes_late,
             m.covered and m.code.kind == ABSENT,
         )

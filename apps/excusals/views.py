@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.attendance.roll import with_photo
 from apps.excusals import selectors
 from apps.excusals.forms import ExcusalChangeForm, ExcusalForm, OfficeDateForm, service_errors_to_form
 from apps.excusals.models import Excusal
@@ -30,7 +31,7 @@ RECENT_DAYS = 30
 
 def _children_or_404(request) -> list:
     """A parent's children; everyone else (teachers and admins who are not parents too) gets a 404."""
-    children = list(children_of_parent(request.user).select_related("school", "year_group"))
+    children = list(with_photo(children_of_parent(request.user), "pk").select_related("school", "year_group"))
     if not children and not is_parent(request.user):
         raise Http404("Not a parent")
     return children

@@ -21,6 +21,8 @@ class DailyMark(SchoolOwned):
     date = models.DateField()
     code = models.ForeignKey(AttendanceCode, on_delete=models.PROTECT, related_name="daily_marks")
     note = models.TextField(blank=True)
+    # A note is for staff unless the teacher shares it: only shared notes reach a family page.
+    shared_with_family = models.BooleanField(default=False)
     minutes_late = models.PositiveSmallIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -30,7 +32,7 @@ class DailyMark(SchoolOwned):
 
     # What the attendance engine names a mark by, and what it changes and logs.
     KEY_FIELDS = ("student_id", "date")
-    VALUE_FIELDS = ("code_id", "note", "minutes_late")
+    VALUE_FIELDS = ("code_id", "note", "shared_with_family", "minutes_late")
 
     class Meta:
         constraints = [

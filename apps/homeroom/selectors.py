@@ -11,8 +11,10 @@ from apps.attendance.roll import (
     RollRow,
     RollSheet,
     excusal_of,
+    photo_url,
     roll_code_choices,
     with_excusal,
+    with_photo,
 )
 from apps.homeroom.models import DailyMark
 from apps.school.models import AcademicYear, School, Student, Term, YearGroup
@@ -49,7 +51,9 @@ def homeroom_roll_sheet(year_group: YearGroup, on: date, *, student_id: int | No
     students = Student.objects.filter(school=school, year_group=year_group, archived=False)
     if student_id is not None:
         students = students.filter(pk=student_id)
-    students = list(with_excusal(students, school, on, "pk").order_by("last_name", "first_name", "id"))
+    students = list(
+        with_photo(with_excusal(students, school, on, "pk"), "pk").order_by("last_name", "first_name", "id")
+    )
     ids = [s.pk for s in students]
     codes = roll_code_choices(school)
     by_id = {c.pk: c for c in codes_for_school(school)}
@@ -57,7 +61,9 @@ def homeroom_roll_sheet(year_group: YearGroup, on: date, *, student_id: int | No
     for mark in DailyMark.objects.filter(school=school, student_id__in=ids, date=on):
         mark.code = by_id[mark.code_id]
         marks[mark.student_id] = mark
-    rows = [RollRow(student=s, mark=marks.get(s.pk), excusal=excusal_of(s)) for s in students]
+    rows = [
+        RollRow(student=s, mark=marks.get(s.pk), excusal=excusal_of(s), photo_url=photo_url(s, s.pk)) for s in students
+    ]
     return RollSheet(codes=codes, rows=rows)
 
 

@@ -29,6 +29,7 @@ class DailyMarkInput:
     code_id: int | None
     note: str = ""
     minutes_late: int | None = None
+    shared_with_family: bool | None = None  # None keeps the mark's choice (a new note: staff only)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def record_daily_marks(*, actor, school: School, marks: Sequence[DailyMarkInput]
                 continue
             rules.check_date(item.date, errors)
             code = check_code(rules.codes, item.code_id, errors, channel=channel)
-            values = check_note_and_minutes(item, code, errors)
+            existing = batch.existing.get((item.student_id, item.date))
+            values = check_note_and_minutes(item, code, errors, existing)
             if rules.too_old(item.date):
                 failed.append(too_old(index, school))
                 continue

@@ -73,6 +73,7 @@ def _save(request, year_group: YearGroup, day: date, wanted: list[WantedMark]):
                 code_id=item.code_id,
                 note=item.note,
                 minutes_late=item.minutes_late,
+                shared_with_family=item.shared,
             )
             for item in wanted
         ],

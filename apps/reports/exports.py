@@ -82,11 +82,16 @@ def adjustments_table(report: Report) -> Table:
     return Table(title="Adjustments", headers=[report.group_label or "Group", "Code", "Adjustment"], rows=rows)
 
 
-def unmarked_table(meetings: list[Meeting], period_offset: int) -> Table:
+def unmarked_table(meetings: list[Meeting], period_offset: int, homerooms=(), on=None) -> Table:
+    """The rolls not taken; office Today's also lists its untaken homerooms (``on`` that day) first."""
     return Table(
         title="Rolls not taken",
         headers=["Date", "Period", "Class", "Teachers"],
         rows=[
+            [on.isoformat(), "Homeroom", h.year_group.name, ", ".join(t.full_name for t in h.advisors)]
+            for h in homerooms
+        ]
+        + [
             [
                 m.date.isoformat(),
                 m.period.number + period_offset,

@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from apps.audit.log import MODEL_OF_KIND, SUBJECTS
 from apps.audit.models import AuditEntry
 from apps.classes.models import ClassMark, Enrollment, SchoolClass, TimetableSlot
+from apps.classes.selectors import why_not_a_school_day
 from apps.excusals.models import Excusal
 from apps.homeroom.models import Adjustment, DailyMark
 from apps.school.models import (
@@ -693,6 +694,27 @@ def group_by_class(meetings: list[Meeting]) -> list[tuple[str, list[Meeting]]]:
     for meeting in meetings:
         groups[meeting.school_class.name].append(meeting)
     return sorted(groups.items())
+
+
+@dataclass
+class UntakenHomeroom:
+    year_group: YearGroup
+    advisors: list[Teacher]
+
+
+def untaken_homerooms(school: School, day: date) -> list[UntakenHomeroom]:
+    """The year groups whose homeroom roll has no mark on a school day (homeroom comes before
+    the first period, so it is due all day): two queries, and one to know the day."""
+    if why_not_a_school_day(school, day):
+        return []
+    marked = DailyMark.objects.filter(school=school, date=day, student__year_group=OuterRef("pk"))
+    groups = (
+        YearGroup.objects.filter(school=school)
+        .filter(Exists(Student.objects.filter(year_group=OuterRef("pk"), archived=False)), ~Exists(marked))
+        .prefetch_related(Prefetch("advisors", queryset=Teacher.objects.order_by("last_name", "first_name")))
+        .order_by("grade", "name")
+    )
+    return [UntakenHomeroom(g, list(g.advisors.all())) for g in groups]
 
 
 def counts_on(school: School, day: date) -> tuple[list[tuple[AttendanceCode, int]], list[tuple[AttendanceCode, int]]]:

@@ -114,13 +114,14 @@ def dashboard(request):
     today = now.date()
     class_counts, daily_counts = selectors.counts_on(school, today)
     unmarked = selectors.unmarked_rolls(school, today, today, now=now)
+    homerooms = selectors.untaken_homerooms(school, today)
     absences = selectors.unexcused_absences_on(school, today)
     if fmt := _export_format(request):
         return exports.export_response(
             [
                 exports.counts_table("Lessons today", class_counts),
                 exports.counts_table("Homeroom today", daily_counts),
-                exports.unmarked_table(unmarked, school.period_offset),
+                exports.unmarked_table(unmarked, school.period_offset, homerooms=homerooms, on=today),
                 exports.Table(
                     title="Absences without excusal",
                     headers=["Student", "Student number", "Year group", "Where", "Period", "Code"],
@@ -153,6 +154,7 @@ def dashboard(request):
             "class_total": sum(n for _, n in class_counts),
             "daily_total": sum(n for _, n in daily_counts),
             "unmarked": unmarked,
+            "untaken_homerooms": homerooms,
             "absences": absences,
             "chart": _distribution_chart("Lesson marks today by code", class_counts) if class_counts else None,
             "query": _query_without_format(request),

@@ -16,6 +16,7 @@ from apps.school.models import (
     Parent,
     Period,
     Student,
+    StudentPhoto,
     Teacher,
     Term,
     YearGroup,
@@ -223,3 +224,14 @@ class AttendanceCodeAdmin(SchoolOwnedAdmin):
             obj.colour,
             obj.colour,
         )
+
+
+@admin.register(StudentPhoto)
+class StudentPhotoAdmin(ReadOnlyAdmin):
+    """Photos come in by ``manage.py import_photos``; the admin only lists them."""
+
+    list_display = ["student", "school", "updated_at"]
+    list_select_related = ["student", "school"]
+    list_filter = ["school"]
+    search_fields = ["student__first_name", "student__last_name", "student__student_number"]
+    exclude = ["thumbnail"]

@@ -326,3 +326,18 @@ MANAGEBAC_CODES: list[tuple[int, str, str, str, str, str]] = [
     (17, "C3", "Custom 3", "other", "Present", "#4b5563"),
     (18, "C4", "Custom 4", "other", "Present", "#4b5563"),
 ]
+
+
+class StudentPhoto(SchoolOwned):
+    """A student's photo as a small JPEG thumbnail (apps/school/photos.py), kept in the database:
+    a child's personal data, served only by the photo view to those who may see the student."""
+
+    student = models.OneToOneField(Student, on_delete=models.CASCADE, related_name="photo")
+    thumbnail = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [same_school("studentphoto", "student", "school.Student")]
+
+    def __str__(self) -> str:
+        return f"Photo of {self.student_id}"

@@ -16,21 +16,29 @@ from tests import factories as f
 PRESENT, ABSENT, LATE, EXCUSED = 1, 0, 2, 13
 
 
-def mark_day(school, student, day: date, mb_status: int, note: str = "") -> None:
+def mark_day(school, student, day: date, mb_status: int, note: str = "", *, shared: bool = True) -> None:
+    """A homeroom mark; its note shared with the family unless ``shared`` is False."""
     [result] = record_daily_marks(
         actor=None,
         school=school,
-        marks=[DailyMarkInput(student.pk, day, f.code(school, mb_status).pk, note)],
+        marks=[DailyMarkInput(student.pk, day, f.code(school, mb_status).pk, note, shared_with_family=shared)],
         channel=Channel.DEMO,
     )
     assert result.ok, result.errors
 
 
-def mark_lesson(school, school_class, student, day: date, period: int, mb_status: int, note: str = "") -> None:
+def mark_lesson(
+    school, school_class, student, day: date, period: int, mb_status: int, note: str = "", *, shared: bool = True
+) -> None:
+    """A lesson mark; its note shared with the family unless ``shared`` is False."""
     [result] = record_class_marks(
         actor=None,
         school=school,
-        marks=[ClassMarkInput(school_class.pk, student.pk, day, period, f.code(school, mb_status).pk, note)],
+        marks=[
+            ClassMarkInput(
+                school_class.pk, student.pk, day, period, f.code(school, mb_status).pk, note, shared_with_family=shared
+            )
+        ],
         channel=Channel.DEMO,
     )
     assert result.ok, result.errors
@@ -38,18 +46,20 @@ def mark_lesson(school, school_class, student, day: date, period: int, mb_status
 
 def mark_many(school, days: list[tuple], lessons: list[tuple]) -> None:
     """Many marks in two calls: days as (student, date, status, note), lessons as
-    (class, student, date, period, status, note)."""
+    (class, student, date, period, status, note); notes shared with the family."""
     codes = {c.mb_status: c.pk for c in AttendanceCode.objects.filter(school=school)}
     results = record_daily_marks(
         actor=None,
         school=school,
-        marks=[DailyMarkInput(s.pk, d, codes[st], n) for s, d, st, n in days],
+        marks=[DailyMarkInput(s.pk, d, codes[st], n, shared_with_family=True) for s, d, st, n in days],
         channel=Channel.DEMO,
     )
     results += record_class_marks(
         actor=None,
         school=school,
-        marks=[ClassMarkInput(c.pk, s.pk, d, p, codes[st], n) for c, s, d, p, st, n in lessons],
+        marks=[
+            ClassMarkInput(c.pk, s.pk, d, p, codes[st], n, shared_with_family=True) for c, s, d, p, st, n in lessons
+        ],
         channel=Channel.DEMO,
     )
     assert all(r.ok for r in results), [r.errors for r in results if not r.ok]

@@ -244,7 +244,13 @@ class Model:
     def mark_values(self, code_id, note: str, minutes: int | None) -> dict | None:
         if code_id is None:
             return None
-        return {"code_id": code_id, "note": note, "minutes_late": minutes if code_id in self.m.late_codes else None}
+        # The batches never say whether a note is shared: a new note is for staff, and stays so.
+        return {
+            "code_id": code_id,
+            "note": note,
+            "shared_with_family": False,
+            "minutes_late": minutes if code_id in self.m.late_codes else None,
+        }
 
     def bad_note_or_minutes(self, note: str, minutes: int | None) -> bool:
         return len(note) > MAX_NOTE_LENGTH or (minutes is not None and not 0 <= minutes <= 600)
@@ -467,7 +473,12 @@ def database_marks(school) -> dict:
     for kind, mark in rows:
         key = {name: getattr(mark, name) for name in mark.KEY_FIELDS}
         key["date"] = key["date"].isoformat()
-        found[(kind, frozen(key))] = {"code_id": mark.code_id, "note": mark.note, "minutes_late": mark.minutes_late}
+        found[(kind, frozen(key))] = {
+            "code_id": mark.code_id,
+            "note": mark.note,
+            "shared_with_family": mark.shared_with_family,
+            "minutes_late": mark.minutes_late,
+        }
     for entry in TimeEntry.objects.filter(school=school):
         key = {"id": entry.pk, "student_id": entry.student_id, "date": entry.date.isoformat()}
         found[("time", frozen(key))] = {"code_id": entry.code_id, "minutes": entry.minutes, "note": entry.note}

@@ -33,7 +33,7 @@ from apps.excusals.models import Excusal
 from apps.homeroom.models import Adjustment, DailyMark, TimeEntry
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
 from apps.roster.models import RosterUpload
-from apps.school.models import AcademicYear, Administrator, Period, Term
+from apps.school.models import AcademicYear, Administrator, Period, StudentPhoto, Term
 from tests import factories as f
 from tests.api.powerschool.conftest import basic
 from tests.api.sections.conftest import oauth_header
@@ -130,6 +130,8 @@ def w(world):
         start_date=today + timedelta(days=7),
         end_date=today + timedelta(days=7),
     )
+    for student in (s.students[0], s.year8_students[0], s.far_students[0]):
+        StudentPhoto.objects.create(school=student.school, student=student, thumbnail=b"\xff\xd8 a photo")
     w.code = f.code(s.school, 0)
     w.far_code = f.code(s.other_school, 0)
     w.own_client = ApiClient.issue(name="Northfield sync", user=s.teacher.user, scopes=list(READ_WRITE)).client
@@ -423,6 +425,30 @@ def as_csv(pages: list[Page]) -> list[Page]:
 PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
     # name: (methods, targets)
     "home": (("GET",), [Page("nothing", expect={"GET": roles(302, *SIGNED_IN)})]),
+    # A child's photo: the student's staff and parents only (each of these students has one).
+    "student_photo": (
+        ("GET", "POST"),
+        [
+            Page(
+                "a student of the teacher",
+                lambda w: {"student_id": w.students[0].pk},
+                {"GET": roles(200, "admin", "teacher", "parent"), "POST": roles(405, *SIGNED_IN)},
+            ),
+            Page(
+                "another teacher's student",
+                lambda w: {"student_id": w.year8_students[0].pk},
+                {
+                    "GET": roles(200, "admin", "other_teacher", "other_parent"),
+                    "POST": roles(405, *SIGNED_IN),
+                },
+            ),
+            Page(
+                "the other school's student",
+                lambda w: {"student_id": w.far_students[0].pk},
+                {"GET": roles(200, "other_school_admin"), "POST": roles(405, *SIGNED_IN)},
+            ),
+        ],
+    ),
     "login": (
         ("GET", "POST"),
         [

@@ -46,8 +46,7 @@ def roll_more(row, codes) -> str:
     if not options:
         return ""
     return mark_safe(  # noqa: S308 - every value above is escaped
-        f'<label class="other">Other mark <select name="s{sid}-more"><option>{"".join(options)}'
-        "</select></label>"
+        f'<label class="other">Other mark <select name="s{sid}-more"><option>{"".join(options)}</select></label>'
     )
 
 

@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.db import connection
 
 from apps.homeroom.models import DailyMark
 from apps.school.models import AttendanceCode, Period
@@ -180,10 +181,13 @@ def test_a_batch_costs_the_same_queries_at_20_and_200_records(world, admin, ps_a
 
     with django_assert_max_num_queries(25) as small:
         assert ps.post("/ws/attendance/batch_daily_time", batch(students[:20], "absent")).status_code == 200
-    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+    # Django sends at most 999 parameters a statement on SQLite: 100 daily marks of 10 columns
+    # (shared_with_family made it 10) are two INSERTs there, one on PostgreSQL.
+    split = 1 if connection.vendor == "sqlite" else 0
+    with django_assert_max_num_queries(len(small.captured_queries) + split) as large:
         response = ps.post("/ws/attendance/batch_daily_time", batch(students, "late"))
     assert response.json()["results"]["insert_count"] + response.json()["results"]["update_count"] == 200
-    assert len(large.captured_queries) == len(small.captured_queries)
+    assert len(large.captured_queries) == len(small.captured_queries) + split
 
 
 def test_table_reads_cost_the_same_queries_at_two_sizes(world, admin, ps_as, ids, django_assert_num_queries):
