@@ -422,7 +422,8 @@ def marks_now(school, period_numbers: dict[int, int]) -> dict[tuple, dict]:
         found[("class", mark.student_id, period_numbers[mark.period_id])] = mark
     for mark in DailyMark.objects.filter(school=school):
         found[("daily", mark.student_id)] = mark
-    return {key: {"code_id": m.code_id, "note": m.note, "minutes_late": m.minutes_late} for key, m in found.items()}
+    # What the audit log records of a mark: its model's VALUE_FIELDS.
+    return {key: {name: getattr(m, name) for name in m.VALUE_FIELDS} for key, m in found.items()}
 
 
 @pytest.mark.postgres
