@@ -5,6 +5,7 @@ Each page: no sideways scroll, targets of 44 px or more, axe without serious or 
 from __future__ import annotations
 
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from apps.audit.models import AuditEntry
 from apps.classes.models import ClassMark, Cover
@@ -102,8 +103,11 @@ def test_on_site_now_on_a_phone(page, live_server, login, world):
             marks=[DailyMarkInput(world.students[1].pk, today, f.code(world.school, 0).pk)],
         )
     )
-    page.wait_for_timeout(31_000)  # the Refresh header reloads the page: a mark saved meanwhile shows
-    assert page.get_by_role("heading", name="Year 7: 1 present, 1 absent, 1 not yet marked").is_visible()
+    # The Refresh header reloads the page after 30 s: the mark saved meanwhile shows. Waiting for
+    # the heading (rather than a fixed pause) holds on a loaded machine too.
+    expect(page.get_by_role("heading", name="Year 7: 1 present, 1 absent, 1 not yet marked")).to_be_visible(
+        timeout=90_000
+    )
     assert_phone_ready(page, "on the on-site page")
     screenshot(page, "office-on-site-phone")
     page.emulate_media(media="print")
