@@ -14,6 +14,7 @@ from django.urls import reverse
 from apps.excusals.models import Excusal
 from apps.school.models import DEFAULT_PRESENT_STATUS, PRESENT_STATUS, AttendanceCode, School, Student, StudentPhoto
 from apps.school.selectors import codes_for_school
+from apps.school.text import sentence_of
 
 ROLL_NAVIGATION_KEYS = {"j", "k"}
 
@@ -143,7 +144,7 @@ class RollRow:
     def error_messages(self) -> list[str]:
         names = {"status": "Mark", "notes": "Note", "minutes_late": "Minutes late", "student_id": "Student"}
         return [
-            f"{names.get(name, name.replace('_', ' ').capitalize())} {message}"
+            sentence_of(message, f"{names.get(name, name.replace('_', ' ').capitalize())} {message}")
             for name, messages in self.errors.items()
             for message in messages
         ]

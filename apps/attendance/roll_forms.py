@@ -9,6 +9,8 @@ from datetime import date
 
 from django.http import Http404, HttpResponse, QueryDict
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.attendance.roll import RollCounts, RollRow, RollSheet
 from apps.attendance.rules import MarkResult
@@ -17,7 +19,7 @@ from apps.school.dates import read_date
 from apps.school.models import AttendanceCode, School
 
 SHEET = "roll/sheet.html"  # the roll both pages draw, and its partials (counts, rows, student_row)
-FILTERS = [("all", "All"), ("unmarked", "Not marked"), ("absent", "Absent and late")]
+FILTERS = [("all", _("All")), ("unmarked", _("Not marked")), ("absent", _("Absent and late"))]
 
 
 def sheet_context(request, sheet: RollSheet) -> dict:
@@ -157,7 +159,9 @@ def apply_results(wanted: list[WantedMark], results: list[MarkResult]) -> int:
 
 
 def saved_message(changed: int) -> str:
-    return f"Saved {changed} mark{'' if changed == 1 else 's'}." if changed else "Nothing to change: the roll is saved."
+    if not changed:
+        return gettext("Nothing to change: the roll is saved.")
+    return ngettext("Saved %(count)d mark.", "Saved %(count)d marks.", changed) % {"count": changed}
 
 
 def render_tap(request, sheet: RollSheet, row: RollRow, context: dict, counts: RollCounts) -> HttpResponse:
