@@ -6,6 +6,8 @@ Also ``Refusal``: a field error the APIs send as it is and a page shows translat
 
 from __future__ import annotations
 
+from django.utils.functional import lazy
+
 
 def unstorable(text: str | None) -> str | None:
     """Why ``text`` cannot be stored, as a field error message; None when it can."""
@@ -36,3 +38,9 @@ class Refusal(str):
 def sentence_of(message: str, fallback: str) -> str:
     """What a page shows for a field error: its ``Refusal.sentence``, else ``fallback``."""
     return getattr(message, "sentence", fallback)
+
+
+def lazy_interpolate(message, values: dict):
+    """``message % values`` worked out when it is shown, so in the reader's language (for a
+    module's ``gettext_lazy`` text with ``%(name)s`` placeholders, such as a form's help text)."""
+    return lazy(lambda: str(message) % values, str)()
