@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from apps.school.constraints import same_school
 from apps.school.dates import DateRange
@@ -121,7 +121,7 @@ class Period(SchoolOwned):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"Period {self.label}"
+        return self.name or gettext("Period %(label)s") % {"label": self.label}
 
     @property
     def label(self) -> int:
