@@ -750,7 +750,7 @@ def unexcused_absences_on(school: School, day: date) -> list[OpenAbsence]:
         .filter(~covered)
         .select_related("student__year_group", "code", "school_class", "period")
     )
-    rows = [OpenAbsence(student=m.student, code=m.code, where="Homeroom") for m in daily]
+    rows = [OpenAbsence(student=m.student, code=m.code, where=gettext("Homeroom")) for m in daily]
     rows += [OpenAbsence(student=m.student, code=m.code, where=m.school_class.name, period=m.period) for m in lessons]
     rows.sort(
         key=lambda r: (r.student.last_name, r.student.first_name, r.student.pk, r.period.number if r.period else 0)
