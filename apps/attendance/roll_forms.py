@@ -17,6 +17,13 @@ from apps.attendance.rules import MarkResult
 from apps.school.access import earliest_editable_date
 from apps.school.dates import read_date
 from apps.school.models import AttendanceCode, School
+from apps.school.text import Refusal
+
+# A roll field's whole-number error as the page says it, by field.
+NOT_WHOLE = {
+    "status": _("Mark must be a whole number"),
+    "minutes_late": _("Minutes late must be a whole number"),
+}
 
 SHEET = "roll/sheet.html"  # the roll both pages draw, and its partials (counts, rows, student_row)
 FILTERS = [("all", _("All")), ("unmarked", _("Not marked")), ("absent", _("Absent and late"))]
@@ -68,7 +75,7 @@ def _int_or_error(raw: str | None, field: str, errors: dict[str, list[str]]) -> 
     try:
         return int(raw)
     except ValueError:
-        errors.setdefault(field, []).append("must be a whole number")
+        errors.setdefault(field, []).append(Refusal("must be a whole number", str(NOT_WHOLE[field])))
         return None
 
 
@@ -102,7 +109,9 @@ def wanted_mark(post: QueryDict, row: RollRow, *, code: str | None = None) -> Wa
         code_id = row.mark.code_id  # the button a P Present lights keeps it a P
     if code_id is None:
         if note != row.note and row.mark is None:
-            row.errors.setdefault("status", []).append("is needed before a note can be saved")
+            row.errors.setdefault("status", []).append(
+                Refusal("is needed before a note can be saved", gettext("Mark is needed before a note can be saved"))
+            )
             row.submitted, row.submitted_shared = (None, note, minutes_late), shared
         return None
     return WantedMark(row, code_id, note, minutes_late, shared)
