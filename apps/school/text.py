@@ -29,9 +29,9 @@ class Refusal(str):
 
     sentence: str
 
-    def __new__(cls, wire: str, sentence: str) -> Refusal:
+    def __new__(cls, wire: str, sentence: str = "") -> Refusal:
         refusal = super().__new__(cls, wire)
-        refusal.sentence = sentence
+        refusal.sentence = sentence or wire  # a copy passes only the wire text, then its sentence
         return refusal
 
 
