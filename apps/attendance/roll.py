@@ -10,10 +10,12 @@ from datetime import date
 from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from apps.excusals.models import Excusal
 from apps.school.models import DEFAULT_PRESENT_STATUS, PRESENT_STATUS, AttendanceCode, School, Student, StudentPhoto
 from apps.school.selectors import codes_for_school
+from apps.school.text import sentence_of
 
 ROLL_NAVIGATION_KEYS = {"j", "k"}
 
@@ -141,9 +143,14 @@ class RollRow:
 
     @property
     def error_messages(self) -> list[str]:
-        names = {"status": "Mark", "notes": "Note", "minutes_late": "Minutes late", "student_id": "Student"}
+        names = {
+            "status": gettext("Mark"),
+            "notes": gettext("Note"),
+            "minutes_late": gettext("Minutes late"),
+            "student_id": gettext("Student"),
+        }
         return [
-            f"{names.get(name, name.replace('_', ' ').capitalize())} {message}"
+            sentence_of(message, f"{names.get(name, name.replace('_', ' ').capitalize())} {message}")
             for name, messages in self.errors.items()
             for message in messages
         ]

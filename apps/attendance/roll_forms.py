@@ -9,15 +9,24 @@ from datetime import date
 
 from django.http import Http404, HttpResponse, QueryDict
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.attendance.roll import RollCounts, RollRow, RollSheet
 from apps.attendance.rules import MarkResult
 from apps.school.access import earliest_editable_date
 from apps.school.dates import read_date
 from apps.school.models import AttendanceCode, School
+from apps.school.text import Refusal
+
+# A roll field's whole-number error as the page says it, by field.
+NOT_WHOLE = {
+    "status": _("Mark must be a whole number"),
+    "minutes_late": _("Minutes late must be a whole number"),
+}
 
 SHEET = "roll/sheet.html"  # the roll both pages draw, and its partials (counts, rows, student_row)
-FILTERS = [("all", "All"), ("unmarked", "Not marked"), ("absent", "Absent and late")]
+FILTERS = [("all", _("All")), ("unmarked", _("Not marked")), ("absent", _("Absent and late"))]
 
 
 def sheet_context(request, sheet: RollSheet) -> dict:
@@ -66,7 +75,7 @@ def _int_or_error(raw: str | None, field: str, errors: dict[str, list[str]]) -> 
     try:
         return int(raw)
     except ValueError:
-        errors.setdefault(field, []).append("must be a whole number")
+        errors.setdefault(field, []).append(Refusal("must be a whole number", str(NOT_WHOLE[field])))
         return None
 
 
@@ -100,7 +109,9 @@ def wanted_mark(post: QueryDict, row: RollRow, *, code: str | None = None) -> Wa
         code_id = row.mark.code_id  # the button a P Present lights keeps it a P
     if code_id is None:
         if note != row.note and row.mark is None:
-            row.errors.setdefault("status", []).append("is needed before a note can be saved")
+            row.errors.setdefault("status", []).append(
+                Refusal("is needed before a note can be saved", gettext("Mark is needed before a note can be saved"))
+            )
             row.submitted, row.submitted_shared = (None, note, minutes_late), shared
         return None
     return WantedMark(row, code_id, note, minutes_late, shared)
@@ -157,7 +168,9 @@ def apply_results(wanted: list[WantedMark], results: list[MarkResult]) -> int:
 
 
 def saved_message(changed: int) -> str:
-    return f"Saved {changed} mark{'' if changed == 1 else 's'}." if changed else "Nothing to change: the roll is saved."
+    if not changed:
+        return gettext("Nothing to change: the roll is saved.")
+    return ngettext("Saved %(count)d mark.", "Saved %(count)d marks.", changed) % {"count": changed}
 
 
 def render_tap(request, sheet: RollSheet, row: RollRow, context: dict, counts: RollCounts) -> HttpResponse:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from apps.attendance.channels import API_CHANNELS
 from apps.attendance.engine import PendingMark
 from apps.school.models import AttendanceCode, School
-from apps.school.text import unstorable
+from apps.school.text import Refusal, unstorable
 
 MAX_NOTE_LENGTH = 2000
 
@@ -35,9 +37,19 @@ def check_code(codes: dict[int, AttendanceCode], code_id: int | None, errors: di
         return None
     code = codes.get(code_id)
     if code is None:
-        errors.setdefault("status", []).append("is not one of the school's attendance codes")
+        errors.setdefault("status", []).append(
+            Refusal(
+                "is not one of the school's attendance codes",
+                gettext("Mark is not one of the school's attendance codes"),
+            )
+        )
     elif not code.enabled:
-        errors.setdefault("status", []).append(f"{code.label} is not enabled in this school")
+        errors.setdefault("status", []).append(
+            Refusal(
+                f"{code.label} is not enabled in this school",
+                gettext("Mark %(code)s is not enabled in this school") % {"code": code.label},
+            )
+        )
     elif code.is_default_present and channel in API_CHANNELS:
         errors.setdefault("status", []).append("is read-only over the API")
     return code
@@ -45,7 +57,12 @@ def check_code(codes: dict[int, AttendanceCode], code_id: int | None, errors: di
 
 def check_note(note: str | None, errors: dict[str, list[str]]) -> None:
     if len(note or "") > MAX_NOTE_LENGTH:
-        errors.setdefault("notes", []).append(f"is too long (at most {MAX_NOTE_LENGTH} characters)")
+        errors.setdefault("notes", []).append(
+            Refusal(
+                f"is too long (at most {MAX_NOTE_LENGTH} characters)",
+                gettext("Note is too long (at most %(limit)s characters)") % {"limit": MAX_NOTE_LENGTH},
+            )
+        )
     if problem := unstorable(note):
         errors.setdefault("notes", []).append(problem)
 
@@ -61,7 +78,9 @@ def check_note_and_minutes(item, code, errors: dict[str, list[str]], existing=No
     shared = bool(shared) and bool(item.note)  # no note, nothing to share
     minutes = item.minutes_late
     if minutes is not None and not (0 <= minutes <= 600):
-        errors.setdefault("minutes_late", []).append("must be between 0 and 600")
+        errors.setdefault("minutes_late", []).append(
+            Refusal("must be between 0 and 600", gettext("Minutes late must be between 0 and 600"))
+        )
     # Minutes late only mean something for a late code; a changed code drops them.
     if code is None or code.kind != AttendanceCode.Kind.LATE:
         minutes = None
@@ -77,7 +96,16 @@ def too_old(index: int, school: School) -> MarkResult:
     """A teacher's change of a roll older than the school's edit window."""
     days = school.teacher_edit_days
     return MarkResult(
-        index, "forbidden", errors={"date": [f"is more than {days} days ago; only an admin can change this roll"]}
+        index,
+        "forbidden",
+        errors={
+            "date": [
+                Refusal(
+                    f"is more than {days} days ago; only an admin can change this roll",
+                    gettext("Date is more than %(days)s days ago; only an admin can change this roll") % {"days": days},
+                )
+            ]
+        },
     )
 
 

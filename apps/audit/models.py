@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection, models
+from django.utils.translation import gettext_lazy as _
 
 from apps.attendance.channels import Channel
 from apps.school.models import School, SchoolOwned
@@ -40,8 +41,8 @@ def purge_school_log(school: School) -> None:
 class ChangeChannel(models.TextChoices):
     """Where a change that is not a mark may also come from."""
 
-    ADMIN = "admin", "Django admin"
-    SHELL = "shell", "Shell"
+    ADMIN = "admin", _("Django admin")
+    SHELL = "shell", _("Shell")
 
 
 CHANNELS = [*Channel.choices, *ChangeChannel.choices]
@@ -51,16 +52,16 @@ class AuditEntry(SchoolOwned):
     class MarkKind(models.TextChoices):
         """What changed: a mark (the first three), or another row that moves a figure."""
 
-        CLASS = "class", "Class mark"
-        DAILY = "daily", "Homeroom mark"
-        TIME = "time", "Time entry"
-        EXCUSAL = "excusal", "Excusal"
-        ADJUSTMENT = "adjustment", "Term adjustment"
-        CODE = "code", "Attendance code"
-        SETTINGS = "settings", "School settings"
-        API_CLIENT = "api_client", "API client"
-        PREFERENCE = "preference", "Parent's emails"
-        NOTIFY = "notify", "Notification settings"
+        CLASS = "class", _("Class mark")
+        DAILY = "daily", _("Homeroom mark")
+        TIME = "time", _("Time entry")
+        EXCUSAL = "excusal", _("Excusal")
+        ADJUSTMENT = "adjustment", _("Term adjustment")
+        CODE = "code", _("Attendance code")
+        SETTINGS = "settings", _("School settings")
+        API_CLIENT = "api_client", _("API client")
+        PREFERENCE = "preference", _("Parent's emails")
+        NOTIFY = "notify", _("Notification settings")
 
     MARKS = (MarkKind.CLASS, MarkKind.DAILY, MarkKind.TIME)
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.attendance.channels import Channel
@@ -189,7 +190,7 @@ def class_roll(request, class_id: int, date: str, period: int):
         fresh = class_roll_sheet(school_class, day, meeting)
         carry_errors(sheet, fresh)
         sheet = fresh
-        messages.error(request, "Some marks were not saved: see the students marked below.")
+        messages.error(request, gettext("Some marks were not saved: see the students marked below."))
     return render(request, TEMPLATE, _context(request, school_class, day, meeting, sheet))
 
 
@@ -216,9 +217,13 @@ def class_roll_student(request, class_id: int, date: str, period: int, student_i
         counts = class_roll_counts(school_class, day, meeting)
         return render_tap(request, sheet, row, context, counts)
     if row.errors:
-        messages.error(request, f"{row.student.full_name}: " + "; ".join(row.error_messages))
+        messages.error(
+            request,
+            gettext("%(student)s: %(problems)s")
+            % {"student": row.student.full_name, "problems": "; ".join(row.error_messages)},
+        )
     else:
-        messages.success(request, f"Saved {row.student.full_name}.")
+        messages.success(request, gettext("Saved %(student)s.") % {"student": row.student.full_name})
     url = reverse("classes:roll", args=[school_class.pk, day.isoformat(), meeting.number])
     return redirect(f"{url}#s{row.student.pk}")
 
@@ -245,8 +250,15 @@ def class_roll_all_present(request, class_id: int, date: str, period: int):
     if failed:
         messages.error(
             request,
-            f"{len(failed)} mark{'s' if len(failed) != 1 else ''} not saved: "
-            + "; ".join(f"{row.student.full_name}: {', '.join(row.error_messages)}" for row in failed[:3]),
+            ngettext("%(count)d mark not saved: %(problems)s", "%(count)d marks not saved: %(problems)s", len(failed))
+            % {
+                "count": len(failed),
+                "problems": "; ".join(
+                    gettext("%(student)s: %(problems)s")
+                    % {"student": row.student.full_name, "problems": ", ".join(row.error_messages)}
+                    for row in failed[:3]
+                ),
+            },
         )
     else:
         messages.success(request, saved_message(changed))

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.excusals.models import MAX_EXCUSAL_DAYS
 from apps.school.dates import DayField
 from apps.school.models import Student
+from apps.school.text import lazy_interpolate, sentence_of
 
 MAX_REASON_LENGTH = 1000
 
@@ -32,11 +35,11 @@ def service_errors_to_form(form: forms.Form, errors: dict[str, list[str]]) -> No
             field = None
         for message in messages:
             if key == "parent_id":
-                text = "You are not listed as a parent of this child, so you cannot send an excusal for them."
+                text = gettext("You are not listed as a parent of this child, so you cannot send an excusal for them.")
             elif prefix:
-                text = prefix + message
+                text = sentence_of(message, prefix + message)
             else:
-                text = message[:1].upper() + message[1:]
+                text = sentence_of(message, message[:1].upper() + message[1:])
             form.add_error(field, text if text.endswith(".") else text + ".")
 
 
@@ -50,22 +53,24 @@ class ExcusalForm(forms.Form):
         queryset=Student.objects.none(),
         widget=forms.RadioSelect,
         empty_label=None,
-        label="Who is the excusal for?",
-        error_messages={"invalid_choice": "Choose one of your own children."},
+        label=_("Who is the excusal for?"),
+        error_messages={"invalid_choice": _("Choose one of your own children.")},
     )
-    start_date = DayField(label="First day away")
+    start_date = DayField(label=_("First day away"))
     end_date = DayField(
-        label="Last day away",
+        label=_("Last day away"),
         required=False,
-        help_text=f"Leave it empty for a single day. One excusal covers 1 to {MAX_EXCUSAL_DAYS} days in a row, "
-        "weekends included.",
+        help_text=lazy_interpolate(
+            _("Leave it empty for a single day. One excusal covers 1 to %(most)s days in a row, weekends included."),
+            {"most": MAX_EXCUSAL_DAYS},
+        ),
     )
     comment = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: “Fever, at home with us.” The school sees this.",
-        error_messages={"required": "Please tell the school why."},
+        help_text=_("For example: “Fever, at home with us.” The school sees this."),
+        error_messages={"required": _("Please tell the school why.")},
     )
 
     def __init__(self, *args, children, **kwargs):
@@ -82,13 +87,15 @@ class ExcusalForm(forms.Form):
 
 class ExcusalChangeForm(forms.Form):
     end_date = DayField(
-        label="Last day away",
-        help_text=f"At most {MAX_EXCUSAL_DAYS} days from the first day, weekends included.",
+        label=_("Last day away"),
+        help_text=lazy_interpolate(
+            _("At most %(most)s days from the first day, weekends included."), {"most": MAX_EXCUSAL_DAYS}
+        ),
     )
     comment = forms.CharField(
-        label="Reason", required=False, max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason"), required=False, max_length=MAX_REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class OfficeDateForm(forms.Form):
-    date = DayField(label="Date")
+    date = DayField(label=_("Date"))

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
+from django.utils.translation import gettext
 
 from apps.classes.models import ClassMark
 from apps.excusals.models import Excusal
@@ -260,7 +261,13 @@ def recent_marks(children: list[Student], since: date, *, per_child: int = 6) ->
     for m in daily:
         result[m.student_id].append(
             RecentMark(
-                m.date, "Homeroom", None, m.code, _family_note(m), m.minutes_late, m.covered and m.code.kind == ABSENT
+                m.date,
+                gettext("Homeroom"),
+                None,
+                m.code,
+                _family_note(m),
+                m.minutes_late,
+                m.covered and m.code.kind == ABSENT,
             )
         )
     lessons = (
@@ -300,7 +307,13 @@ def month_marks(student: Student, month: date) -> list[RecentMark]:
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     rows = [
         RecentMark(
-            m.date, "Homeroom", None, m.code, _family_note(m), m.minutes_late, m.covered and m.code.kind == ABSENT
+            m.date,
+            gettext("Homeroom"),
+            None,
+            m.code,
+            _family_note(m),
+            m.minutes_late,
+            m.covered and m.code.kind == ABSENT,
         )
         for m in DailyMark.objects.filter(student=student, date__gte=first, date__lte=last)
         .annotate(covered=_covered_by_excusal())
@@ -354,7 +367,7 @@ def missing_excusals(children: list[Student], since: date) -> list[MissingExcusa
         .filter(uncovered)
         .values("student_id", "date")
     ):
-        add(m["student_id"], m["date"], "homeroom")
+        add(m["student_id"], m["date"], gettext("homeroom"))
     for m in (
         ClassMark.objects.filter(student_id__in=by_id, date__gte=since, code__kind=ABSENT)
         .filter(uncovered)
@@ -362,7 +375,11 @@ def missing_excusals(children: list[Student], since: date) -> list[MissingExcusa
         .order_by("date", "period__number")
     ):
         label = m["period__number"] + by_id[m["student_id"]].school.period_offset
-        add(m["student_id"], m["date"], f"{m['school_class__name']}, period {label}")
+        add(
+            m["student_id"],
+            m["date"],
+            gettext("%(class_name)s, period %(label)s") % {"class_name": m["school_class__name"], "label": label},
+        )
     return sorted(found.values(), key=lambda n: (n.day, n.student.first_name), reverse=True)
 
 
@@ -416,7 +433,7 @@ def unexcused_absences_on(school: School, day: date) -> list[OfficeAbsence]:
     covering it (two queries)."""
     uncovered = ~Q(_covered_by_excusal())
     rows = [
-        OfficeAbsence(student=m.student, code=m.code, where="Homeroom", year_group_id=m.student.year_group_id)
+        OfficeAbsence(student=m.student, code=m.code, where=gettext("Homeroom"), year_group_id=m.student.year_group_id)
         for m in DailyMark.objects.filter(school=school, date=day, code__kind=ABSENT)
         .filter(uncovered)
         .select_related("student__year_group", "code")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from apps.attendance.channels import Channel
 from apps.audit.log import log_change, state
@@ -14,7 +15,7 @@ from apps.notifications.absences import excusal_sent
 from apps.school.access import may_change_excusal, may_write_excusals
 from apps.school.dates import OUT_OF_RANGE, in_range
 from apps.school.models import Guardianship, Parent, Student
-from apps.school.text import unstorable
+from apps.school.text import Refusal, unstorable
 
 
 class ExcusalError(Exception):
@@ -33,11 +34,19 @@ def _check(student: Student, start: date, end: date, *, excluding: int | None = 
     if errors:
         raise ExcusalError(errors)
     if end < start:
-        errors["end_date"] = ["must be on or after the start date"]
+        errors["end_date"] = [
+            Refusal("must be on or after the start date", gettext("The last day must be on or after the start date."))
+        ]
     else:
         days = (end - start).days + 1
         if days > MAX_EXCUSAL_DAYS:
-            errors["duration"] = [f"must be between 1 and {MAX_EXCUSAL_DAYS} days (is {days})"]
+            errors["duration"] = [
+                Refusal(
+                    f"must be between 1 and {MAX_EXCUSAL_DAYS} days (is {days})",
+                    gettext("An excusal must be between 1 and %(most)s days (is %(days)s).")
+                    % {"most": MAX_EXCUSAL_DAYS, "days": days},
+                )
+            ]
     if not errors:
         overlapping = Excusal.objects.filter(student=student, start_date__lte=end, end_date__gte=start)
         if excluding is not None:

@@ -10,6 +10,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from apps.attendance.roll import with_photo
 from apps.excusals import selectors
@@ -139,12 +141,19 @@ def _refused(form, error: ExcusalError, student, start: date, end: date, *, fiel
     if errors.pop("base", None) is not None:
         other = selectors.overlapping_excusal(student, start, end, excluding=excluding)
         if other is None:
-            form.add_error(field, "These days overlap with another excusal of this child.")
+            form.add_error(field, gettext("These days overlap with another excusal of this child."))
         else:
             form.add_error(
                 field,
-                f"These days overlap {student.first_name}’s excusal from {other.start_date:%a %-d %b} to "
-                f"{other.end_date:%a %-d %b %Y}: change that one instead, or pick other days.",
+                gettext(
+                    "These days overlap %(name)s’s excusal from %(start)s to %(end)s: "
+                    "change that one instead, or pick other days."
+                )
+                % {
+                    "name": student.first_name,
+                    "start": date_format(other.start_date, "D j M"),
+                    "end": date_format(other.end_date, "D j M Y"),
+                },
             )
     service_errors_to_form(form, errors)
 
@@ -175,11 +184,16 @@ def excusal_new(request):
             except PermissionError:
                 raise Http404("Not your child") from None
             else:
-                days = "1 day" if excusal.duration == 1 else f"{excusal.duration} days"
+                days = ngettext("%(count)d day", "%(count)d days", excusal.duration) % {"count": excusal.duration}
                 messages.success(
                     request,
-                    f"Excusal sent for {student.first_name}: {excusal.start_date:%a %-d %b} "
-                    f"to {excusal.end_date:%a %-d %b} ({days}). The school can see it now.",
+                    gettext("Excusal sent for %(name)s: %(start)s to %(end)s (%(days)s). The school can see it now.")
+                    % {
+                        "name": student.first_name,
+                        "start": date_format(excusal.start_date, "D j M"),
+                        "end": date_format(excusal.end_date, "D j M"),
+                        "days": days,
+                    },
                 )
                 return redirect(reverse("excusals:family") + "#excusals")
     else:
@@ -217,7 +231,11 @@ def excusal_detail(request, excusal_id: int):
             except Excusal.DoesNotExist:
                 raise Http404("Withdrawn meanwhile") from None
             else:
-                messages.success(request, f"Excusal changed: now {excusal.start_date:%a %-d %b} to {end:%a %-d %b}.")
+                messages.success(
+                    request,
+                    gettext("Excusal changed: now %(start)s to %(end)s.")
+                    % {"start": date_format(excusal.start_date, "D j M"), "end": date_format(end, "D j M")},
+                )
                 return redirect("excusals:detail", excusal_id=excusal.pk)
     else:
         form = ExcusalChangeForm(initial={"end_date": excusal.end_date, "comment": excusal.comment})
@@ -242,8 +260,12 @@ def excusal_withdraw(request, excusal_id: int):
             raise Http404("Withdrawn meanwhile") from None
         messages.success(
             request,
-            f"Excusal withdrawn: {excusal.student.first_name}, {excusal.start_date:%a %-d %b} "
-            f"to {excusal.end_date:%a %-d %b}.",
+            gettext("Excusal withdrawn: %(name)s, %(start)s to %(end)s.")
+            % {
+                "name": excusal.student.first_name,
+                "start": date_format(excusal.start_date, "D j M"),
+                "end": date_format(excusal.end_date, "D j M"),
+            },
         )
         return redirect(reverse("excusals:family") + "#excusals")
     return render(request, "excusals/excusal_withdraw.html", {"excusal": excusal})

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.attendance.channels import Channel
@@ -95,7 +96,7 @@ def homeroom_roll(request, year_group_id: int, date: str):
         fresh = homeroom_roll_sheet(year_group, day)
         carry_errors(sheet, fresh)
         sheet = fresh
-        messages.error(request, "Some marks were not saved: see the students marked below.")
+        messages.error(request, gettext("Some marks were not saved: see the students marked below."))
     return render(request, TEMPLATE, _context(request, year_group, day, sheet))
 
 
@@ -118,9 +119,13 @@ def homeroom_roll_student(request, year_group_id: int, date: str, student_id: in
         context = _context(request, year_group, day, sheet)
         return render_tap(request, sheet, row, context, homeroom_roll_counts(year_group, day))
     if row.errors:
-        messages.error(request, f"{row.student.full_name}: " + "; ".join(row.error_messages))
+        messages.error(
+            request,
+            gettext("%(student)s: %(problems)s")
+            % {"student": row.student.full_name, "problems": "; ".join(row.error_messages)},
+        )
     else:
-        messages.success(request, f"Saved {row.student.full_name}.")
+        messages.success(request, gettext("Saved %(student)s.") % {"student": row.student.full_name})
     return redirect(reverse("homeroom:roll", args=[year_group.pk, day.isoformat()]) + f"#s{row.student.pk}")
 
 
@@ -142,7 +147,9 @@ def homeroom_roll_all_present(request, year_group_id: int, date: str):
     failed = [row for row in sheet.rows if row.errors]
     if failed:
         messages.error(
-            request, f"{len(failed)} not saved: " + "; ".join(", ".join(r.error_messages) for r in failed[:3])
+            request,
+            gettext("%(count)s not saved: %(problems)s")
+            % {"count": len(failed), "problems": "; ".join(", ".join(r.error_messages) for r in failed[:3])},
         )
     else:
         messages.success(request, saved_message(changed))

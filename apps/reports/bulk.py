@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from apps.attendance.channels import Channel
 from apps.attendance.engine import lock_marks
@@ -34,7 +35,9 @@ class Lesson:
 
     @property
     def where(self) -> str:
-        return "Homeroom" if self.period is None else f"{self.class_name}, period {self.period.label}"
+        if self.period is None:
+            return gettext("Homeroom")
+        return gettext("%(class_name)s, period %(label)s") % {"class_name": self.class_name, "label": self.period.label}
 
 
 @dataclass

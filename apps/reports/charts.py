@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 _ids = itertools.count(1)
 
@@ -26,7 +28,11 @@ class Chart:
 
 
 def _fmt(value: float | None, unit: str = "%") -> str:
-    return "no marks" if value is None else f"{value:.1f}{unit}" if unit == "%" else f"{value:g}"
+    if value is None:
+        return gettext("no marks")
+    if unit == "%":
+        return gettext("%(number)s%%") % {"number": number_format(round(value, 1), 1)}
+    return f"{value:g}"
 
 
 def _open_svg(uid: str, title: str, desc: str, width: int = WIDTH, height: int = HEIGHT) -> list[str]:
@@ -63,10 +69,12 @@ def line_chart(
     title: str,
     desc: str,
     points: list[tuple[str, float | None]],
-    x_label: str = "Week beginning",
-    y_label: str = "Attendance rate (%)",
+    x_label: str = "",
+    y_label: str = "",
 ) -> Chart:
     """A rate (0–100) over time; a gap where there were no marks."""
+    x_label = x_label or gettext("Week beginning")
+    y_label = y_label or gettext("Attendance rate (%)")
     uid = f"chart{next(_ids)}"
     parts = _open_svg(uid, title, desc)
     _axes(parts, x_label=x_label, y_label=y_label, y_max=100, y_unit="%")
@@ -98,7 +106,8 @@ def line_chart(
     parts += [f'<polyline class="line" points="{" ".join(s)}"/>' for s in segments]
     parts += dots
     if not dots:
-        parts.append(f'<text class="empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">No marks yet</text>')
+        empty = escape(gettext("No marks yet"))
+        parts.append(f'<text class="empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">{empty}</text>')
     parts.append("</svg>")
     return Chart(
         title=title,
@@ -114,10 +123,12 @@ def bar_chart(
     title: str,
     desc: str,
     bars: list[tuple[str, int, str]],
-    x_label: str = "Attendance code",
-    y_label: str = "Marks",
+    x_label: str = "",
+    y_label: str = "",
 ) -> Chart:
     """Counts per category (label, count, colour #rrggbb), each bar labelled with its count."""
+    x_label = x_label or gettext("Attendance code")
+    y_label = y_label or gettext("Marks")
     uid = f"chart{next(_ids)}"
     parts = _open_svg(uid, title, desc)
     top = max((count for _, count, _ in bars), default=0)
@@ -140,7 +151,8 @@ def bar_chart(
             f"{escape(label)}</text>"
         )
     if not bars:
-        parts.append(f'<text class="empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">No marks yet</text>')
+        empty = escape(gettext("No marks yet"))
+        parts.append(f'<text class="empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">{empty}</text>')
     parts.append("</svg>")
     return Chart(
         title=title,

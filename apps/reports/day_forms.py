@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.classes.models import SchoolClass
 from apps.school.dates import DayField
@@ -18,9 +20,9 @@ def _dates(form: forms.Form, data: dict) -> None:
     start, end = data.get("start_date"), data.get("end_date")
     if start and end:
         if end < start:
-            form.add_error("end_date", "The last day comes before the first.")
+            form.add_error("end_date", gettext("The last day comes before the first."))
         elif (end - start).days >= MAX_DAYS:
-            form.add_error("end_date", f"At most {MAX_DAYS} days at once.")
+            form.add_error("end_date", gettext("At most %(days)s days at once.") % {"days": MAX_DAYS})
 
 
 def _periods(school: School):
@@ -28,21 +30,30 @@ def _periods(school: School):
 
 
 def _period_label(school: School):
-    return lambda p: f"Period {p.number + school.period_offset}" + (f" ({p.name})" if p.name else "")
+    def label(p) -> str:
+        number = p.number + school.period_offset
+        if p.name:
+            return gettext("Period %(number)s (%(name)s)") % {"number": number, "name": p.name}
+        return gettext("Period %(number)s") % {"number": number}
+
+    return label
 
 
 class CoverForm(forms.Form):
-    school_class = forms.ModelChoiceField(queryset=SchoolClass.objects.none(), label="Class")
-    teacher = forms.ModelChoiceField(queryset=Teacher.objects.none(), label="Cover teacher")
-    start_date = DayField(label="First day")
-    end_date = DayField(label="Last day")
+    school_class = forms.ModelChoiceField(queryset=SchoolClass.objects.none(), label=_("Class"))
+    teacher = forms.ModelChoiceField(queryset=Teacher.objects.none(), label=_("Cover teacher"))
+    start_date = DayField(label=_("First day"))
+    end_date = DayField(label=_("Last day"))
     periods = forms.ModelMultipleChoiceField(
         queryset=Period.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every lesson of the class on those days.",
+        label=_("Periods"),
+        help_text=_("None ticked: every lesson of the class on those days."),
     )
-    note = forms.CharField(max_length=200, required=False, help_text="Why, for the office (optional).")
+    note = forms.CharField(
+        max_length=200, required=False, label=_("Note"), help_text=_("Why, for the office (optional).")
+    )
 
     def __init__(self, data=None, *, school: School):
         super().__init__(data, label_suffix="")
@@ -59,7 +70,11 @@ class CoverForm(forms.Form):
         _dates(self, data)
         school_class, teacher = data.get("school_class"), data.get("teacher")
         if school_class and teacher and school_class.assignments.filter(teacher=teacher).exists():
-            self.add_error("teacher", f"{teacher.first_name} {teacher.last_name} already teaches {school_class}.")
+            self.add_error(
+                "teacher",
+                gettext("%(first)s %(last)s already teaches %(class_name)s.")
+                % {"first": teacher.first_name, "last": teacher.last_name, "class_name": school_class},
+            )
         return data
 
 
@@ -70,26 +85,30 @@ class BulkMarksForm(forms.Form):
         queryset=Student.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="Hold Ctrl (or ⌘) to pick several.",
+        label=_("Students"),
+        help_text=_("Hold Ctrl (or ⌘) to pick several."),
     )
     school_class = forms.ModelChoiceField(
-        queryset=SchoolClass.objects.none(), required=False, label="Everyone in class", empty_label="—"
+        queryset=SchoolClass.objects.none(), required=False, label=_("Everyone in class"), empty_label="—"
     )
     year_group = forms.ModelChoiceField(
-        queryset=YearGroup.objects.none(), required=False, label="Everyone in year group", empty_label="—"
+        queryset=YearGroup.objects.none(), required=False, label=_("Everyone in year group"), empty_label="—"
     )
-    code = forms.ModelChoiceField(queryset=AttendanceCode.objects.none())
-    start_date = DayField(label="First day")
-    end_date = DayField(label="Last day")
+    code = forms.ModelChoiceField(queryset=AttendanceCode.objects.none(), label=_("Code"))
+    start_date = DayField(label=_("First day"))
+    end_date = DayField(label=_("Last day"))
     periods = forms.ModelMultipleChoiceField(
         queryset=Period.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: the whole day, every lesson and homeroom.",
+        label=_("Periods"),
+        help_text=_("None ticked: the whole day, every lesson and homeroom."),
     )
-    note = forms.CharField(max_length=200, required=False, help_text="Saved on every mark, e.g. “Museum trip”.")
+    note = forms.CharField(
+        max_length=200, required=False, label=_("Note"), help_text=_("Saved on every mark, e.g. “Museum trip”.")
+    )
     overwrite = forms.BooleanField(
-        required=False, label="Overwrite marks that have another code", help_text="Unticked, they are kept."
+        required=False, label=_("Overwrite marks that have another code"), help_text=_("Unticked, they are kept.")
     )
 
     def __init__(self, data=None, *, school: School):
@@ -120,7 +139,7 @@ class BulkMarksForm(forms.Form):
         _dates(self, data)
         if not (data.get("students") or data.get("school_class") or data.get("year_group")):
             if not self.errors:
-                self.add_error(None, "Pick students, a class or a year group.")
+                self.add_error(None, gettext("Pick students, a class or a year group."))
         return data
 
     def chosen_students(self) -> list[Student]:
@@ -137,10 +156,10 @@ class BulkMarksForm(forms.Form):
 
 class OnSiteForm(forms.Form):
     year_group = forms.ModelChoiceField(
-        queryset=YearGroup.objects.none(), required=False, empty_label="All year groups"
+        queryset=YearGroup.objects.none(), required=False, empty_label=_("All year groups"), label=_("Year group")
     )
     school_class = forms.ModelChoiceField(
-        queryset=SchoolClass.objects.none(), required=False, empty_label="All classes", label="Class"
+        queryset=SchoolClass.objects.none(), required=False, empty_label=_("All classes"), label=_("Class")
     )
 
     def __init__(self, data=None, *, school: School):

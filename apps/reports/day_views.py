@@ -11,8 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from apps.classes.models import Cover, CoverPeriod
@@ -67,7 +68,7 @@ def cover_delete(request, cover_id: int):
     if cover is None:
         raise Http404("No such cover")
     cover.delete()
-    messages.success(request, f"Cover of {cover.school_class} removed.")
+    messages.success(request, gettext("Cover of %(class_name)s removed.") % {"class_name": cover.school_class})
     return redirect(office.url("reports:covers"))
 
 
@@ -88,7 +89,11 @@ def bulk_marks(request):
         numbers = {p.number for p in data["periods"]} or None
         args = (school, students, data["code"], data["start_date"], data["end_date"], numbers)
         if len(students) > MAX_STUDENTS:
-            form.add_error(None, f"At most {MAX_STUDENTS} students at once ({len(students)} picked).")
+            form.add_error(
+                None,
+                gettext("At most %(most)s students at once (%(picked)s picked).")
+                % {"most": MAX_STUDENTS, "picked": len(students)},
+            )
         elif "save" in request.POST:
             saved = bulk.apply(
                 actor=request.user,
@@ -102,30 +107,50 @@ def bulk_marks(request):
                 overwrite=data["overwrite"],
             )
             if saved.plan.too_many:
-                form.add_error(None, f"That is more than {bulk.MAX_MARKS} marks: pick fewer students or days.")
+                form.add_error(
+                    None,
+                    gettext("That is more than %(most)s marks: pick fewer students or days.")
+                    % {"most": bulk.MAX_MARKS},
+                )
             else:
                 kept = len(saved.plan.kept)
-                text = (
-                    f"Saved: {saved.created} mark{pluralize(saved.created)} created, {saved.changed} changed"
-                    + (f", {kept} with another code kept" if kept else "")
-                    + "."
-                )
+                values = {"created": saved.created, "changed": saved.changed, "kept": kept}
+                if kept:
+                    text = ngettext(
+                        "Saved: %(created)d mark created, %(changed)d changed, %(kept)d with another code kept.",
+                        "Saved: %(created)d marks created, %(changed)d changed, %(kept)d with another code kept.",
+                        saved.created,
+                    )
+                else:
+                    text = ngettext(
+                        "Saved: %(created)d mark created, %(changed)d changed.",
+                        "Saved: %(created)d marks created, %(changed)d changed.",
+                        saved.created,
+                    )
+                text = text % values
                 if saved.refused:
                     messages.error(
                         request,
-                        f"{len(saved.refused)} not saved: "
-                        + "; ".join(
-                            f"{lesson.student.full_name} {lesson.day:%d %b} {lesson.where}: "
-                            + ", ".join(m for ms in errors.values() for m in ms)
-                            for lesson, errors in saved.refused[:5]
-                        ),
+                        gettext("%(count)s not saved: %(problems)s")
+                        % {
+                            "count": len(saved.refused),
+                            "problems": "; ".join(
+                                f"{lesson.student.full_name} {date_format(lesson.day, 'd M')} {lesson.where}: "
+                                + ", ".join(m for ms in errors.values() for m in ms)
+                                for lesson, errors in saved.refused[:5]
+                            ),
+                        },
                     )
                 messages.success(request, text)
                 return redirect(office.url("reports:bulk_marks"))
         else:
             preview = bulk.plan(*args, overwrite=data["overwrite"])
             if preview.too_many:
-                form.add_error(None, f"That is more than {bulk.MAX_MARKS} marks: pick fewer students or days.")
+                form.add_error(
+                    None,
+                    gettext("That is more than %(most)s marks: pick fewer students or days.")
+                    % {"most": bulk.MAX_MARKS},
+                )
                 preview = None
             else:
                 preview.students = students

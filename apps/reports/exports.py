@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -49,21 +50,27 @@ def _figure_cells(report: Report, figures: Figures) -> list[Any]:
 
 def report_table(report: Report, *, with_number: bool = False) -> Table:
     """One row per group (student, class or year group), then the totals: the page's numbers."""
-    headers = [report.group_label or "Group"]
+    headers = [report.group_label or gettext("Group")]
     if with_number:
-        headers.append("Student number")
+        headers.append(gettext("Student number"))
     headers += [f"{c.label} ({c.abbreviation})" for c in report.codes]
-    headers += ["Marks", "Attendance rate (%)", "Late", "Excused absences", "Unexcused absences"]
+    headers += [
+        gettext("Marks"),
+        gettext("Attendance rate (%)"),
+        gettext("Late"),
+        gettext("Excused absences"),
+        gettext("Unexcused absences"),
+    ]
     if report.shows_adjustments:
-        headers.append("Adjustments (net)")
+        headers.append(gettext("Adjustments (net)"))
     rows = []
     for row in report.rows:
-        cells: list[Any] = [row.label + (" (archived)" if row.archived else "")]
+        cells: list[Any] = [gettext("%(label)s (archived)") % {"label": row.label} if row.archived else row.label]
         if with_number:
             cells.append(row.sublabel)
         rows.append(cells + _figure_cells(report, row.figures))
     if len(report.rows) != 1:
-        rows.append(["Total"] + ([""] if with_number else []) + _figure_cells(report, report.totals))
+        rows.append([gettext("Total")] + ([""] if with_number else []) + _figure_cells(report, report.totals))
     return Table(title=f"{report.title} — {report.term.name}", headers=headers, rows=rows)
 
 
@@ -79,16 +86,20 @@ def adjustments_table(report: Report) -> Table:
         for row in report.rows
         for code_id, value in sorted(row.figures.adjustments.items())
     ]
-    return Table(title="Adjustments", headers=[report.group_label or "Group", "Code", "Adjustment"], rows=rows)
+    return Table(
+        title=gettext("Adjustments"),
+        headers=[report.group_label or gettext("Group"), gettext("Code"), gettext("Adjustment")],
+        rows=rows,
+    )
 
 
 def unmarked_table(meetings: list[Meeting], period_offset: int, homerooms=(), on=None) -> Table:
     """The rolls not taken; office Today's also lists its untaken homerooms (``on`` that day) first."""
     return Table(
-        title="Rolls not taken",
-        headers=["Date", "Period", "Class", "Teachers"],
+        title=gettext("Rolls not taken"),
+        headers=[gettext("Date"), gettext("Period"), gettext("Class"), gettext("Teachers")],
         rows=[
-            [on.isoformat(), "Homeroom", h.year_group.name, ", ".join(t.full_name for t in h.advisors)]
+            [on.isoformat(), gettext("Homeroom"), h.year_group.name, ", ".join(t.full_name for t in h.advisors)]
             for h in homerooms
         ]
         + [
@@ -106,9 +117,16 @@ def unmarked_table(meetings: list[Meeting], period_offset: int, homerooms=(), on
 def chronic_table(rows: list[ChronicRow]) -> Table:
     weeks = rows[0].trend if rows else []
     return Table(
-        title="Chronic absence",
-        headers=["Student", "Student number", "Year group", "Sessions marked", "Absent", "Absent (%)"]
-        + [f"Week of {p.week.isoformat()} attendance (%)" for p in weeks],
+        title=gettext("Chronic absence"),
+        headers=[
+            gettext("Student"),
+            gettext("Student number"),
+            gettext("Year group"),
+            gettext("Sessions marked"),
+            gettext("Absent"),
+            gettext("Absent (%)"),
+        ]
+        + [gettext("Week of %(week)s attendance (%%)") % {"week": p.week.isoformat()} for p in weeks],
         rows=[
             [
                 f"{r.student.last_name}, {r.student.first_name}",
@@ -137,17 +155,27 @@ def audit_table(rows: list[AuditRow], period_offset: int, tz) -> Table:
             return r.what
         if r.school_class:
             return r.school_class.name
-        return {"daily": "Homeroom", "time": "Time entry"}.get(r.entry.mark_kind, "")
+        return {"daily": gettext("Homeroom"), "time": gettext("Time entry")}.get(r.entry.mark_kind, "")
 
     return Table(
-        title="Audit log",
-        headers=["Changed at", "Changed by", "Channel", "Student", "Date", "Class", "Period", "Before", "After"],
+        title=gettext("Audit log"),
+        headers=[
+            gettext("Changed at"),
+            gettext("Changed by"),
+            gettext("Channel"),
+            gettext("Student"),
+            gettext("Date"),
+            gettext("Class"),
+            gettext("Period"),
+            gettext("Before"),
+            gettext("After"),
+        ],
         rows=[
             [
                 r.entry.changed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
                 (r.entry.changed_by.get_full_name() or r.entry.changed_by.get_username())
                 if r.entry.changed_by
-                else "System",
+                else gettext("System"),
                 r.entry.get_channel_display(),
                 r.student.full_name if r.student else "",
                 r.entry.key.get("date", ""),
@@ -162,7 +190,11 @@ def audit_table(rows: list[AuditRow], period_offset: int, tz) -> Table:
 
 
 def counts_table(title: str, counts) -> Table:
-    return Table(title=title, headers=["Code", "Marks"], rows=[[f"{c.label} ({c.abbreviation})", n] for c, n in counts])
+    return Table(
+        title=title,
+        headers=[gettext("Code"), gettext("Marks")],
+        rows=[[f"{c.label} ({c.abbreviation})", n] for c, n in counts],
+    )
 
 
 def export_response(tables: list[Table], *, filename: str, fmt: str) -> HttpResponse:

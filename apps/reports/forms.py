@@ -6,6 +6,8 @@ import zoneinfo
 from datetime import timedelta
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.audit.models import CHANNELS, AuditEntry
 from apps.classes.models import SchoolClass
@@ -22,14 +24,14 @@ def _term_choices(terms: list[Term]) -> list[tuple[str, str]]:
 class ReportFilterForm(forms.Form):
     """Which term, whom, and whether archived students count."""
 
-    term = forms.ChoiceField(required=False)
+    term = forms.ChoiceField(required=False, label=_("Term"))
     year_group = forms.ModelChoiceField(
-        queryset=YearGroup.objects.none(), required=False, empty_label="All year groups"
+        queryset=YearGroup.objects.none(), required=False, empty_label=_("All year groups"), label=_("Year group")
     )
     school_class = forms.ModelChoiceField(
-        queryset=SchoolClass.objects.none(), required=False, empty_label="All classes", label="Class"
+        queryset=SchoolClass.objects.none(), required=False, empty_label=_("All classes"), label=_("Class")
     )
-    include_archived = forms.BooleanField(required=False, label="Include archived students")
+    include_archived = forms.BooleanField(required=False, label=_("Include archived students"))
 
     def __init__(self, data, *, terms: list[Term], year_groups=None, classes=None, archived: bool = True):
         super().__init__(data, label_suffix="")
@@ -50,37 +52,37 @@ class ReportFilterForm(forms.Form):
 
 
 class UnmarkedForm(forms.Form):
-    start = DayField(label="From")
-    end = DayField(label="To")
+    start = DayField(label=_("From"))
+    end = DayField(label=_("To"))
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
-                self.add_error("end", "The end comes before the start.")
+                self.add_error("end", gettext("The end comes before the start."))
             elif end - start > timedelta(days=MAX_UNMARKED_DAYS):
-                self.add_error("end", f"Choose at most {MAX_UNMARKED_DAYS} days at a time.")
+                self.add_error("end", gettext("Choose at most %(days)s days at a time.") % {"days": MAX_UNMARKED_DAYS})
         return data
 
 
 class ChronicForm(forms.Form):
-    term = forms.ChoiceField(required=False)
-    source = forms.ChoiceField(choices=list(SOURCES.items()), required=False, label="Sessions")
+    term = forms.ChoiceField(required=False, label=_("Term"))
+    source = forms.ChoiceField(choices=list(SOURCES.items()), required=False, label=_("Sessions"))
     year_group = forms.ModelChoiceField(
-        queryset=YearGroup.objects.none(), required=False, empty_label="All year groups"
+        queryset=YearGroup.objects.none(), required=False, empty_label=_("All year groups"), label=_("Year group")
     )
-    include_archived = forms.BooleanField(required=False, label="Include archived students")
+    include_archived = forms.BooleanField(required=False, label=_("Include archived students"))
     sort = forms.ChoiceField(
         required=False,
         choices=[
-            ("rate", "Highest absence first"),
-            ("-rate", "Lowest absence first"),
-            ("absent", "Most sessions missed"),
-            ("name", "Name"),
-            ("year", "Year group"),
+            ("rate", _("Highest absence first")),
+            ("-rate", _("Lowest absence first")),
+            ("absent", _("Most sessions missed")),
+            ("name", _("Name")),
+            ("year", _("Year group")),
         ],
-        label="Sort by",
+        label=_("Sort by"),
     )
 
     def __init__(self, data, *, terms: list[Term], school: School):
@@ -90,9 +92,11 @@ class ChronicForm(forms.Form):
 
 
 class ChartForm(forms.Form):
-    term = forms.ChoiceField(required=False)
-    source = forms.ChoiceField(choices=list(SOURCES.items()), required=False, label="Sessions")
-    year_group = forms.ModelChoiceField(queryset=YearGroup.objects.none(), required=False, empty_label="Whole school")
+    term = forms.ChoiceField(required=False, label=_("Term"))
+    source = forms.ChoiceField(choices=list(SOURCES.items()), required=False, label=_("Sessions"))
+    year_group = forms.ModelChoiceField(
+        queryset=YearGroup.objects.none(), required=False, empty_label=_("Whole school"), label=_("Year group")
+    )
 
     def __init__(self, data, *, terms: list[Term], school: School):
         super().__init__(data, label_suffix="")
@@ -101,15 +105,15 @@ class ChartForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    student = forms.CharField(required=False, label="Student name or number", max_length=100)
+    student = forms.CharField(required=False, label=_("Student name or number"), max_length=100)
     school_class = forms.ModelChoiceField(
-        queryset=SchoolClass.objects.none(), required=False, empty_label="Any class", label="Class"
+        queryset=SchoolClass.objects.none(), required=False, empty_label=_("Any class"), label=_("Class")
     )
     kind = forms.ChoiceField(
-        choices=[("", "Any change"), *AuditEntry.MarkKind.choices], required=False, label="What changed"
+        choices=[("", _("Any change")), *AuditEntry.MarkKind.choices], required=False, label=_("What changed")
     )
-    date = DayField(required=False, label="Date of the mark")
-    channel = forms.ChoiceField(choices=[("", "Any channel"), *CHANNELS], required=False)
+    date = DayField(required=False, label=_("Date of the mark"))
+    channel = forms.ChoiceField(choices=[("", _("Any channel")), *CHANNELS], required=False, label=_("Channel"))
 
     def __init__(self, data, *, school: School):
         super().__init__(data, label_suffix="")
@@ -117,20 +121,27 @@ class AuditFilterForm(forms.Form):
 
 
 class AttendanceCodeForm(forms.Form):
-    label = forms.CharField(max_length=50)
-    abbreviation = forms.CharField(max_length=10)
-    kind = forms.ChoiceField(choices=AttendanceCode.Kind.choices)
+    label = forms.CharField(max_length=50, label=_("Label"))
+    abbreviation = forms.CharField(max_length=10, label=_("Abbreviation"))
+    kind = forms.ChoiceField(choices=AttendanceCode.Kind.choices, label=_("Kind"))
     presence = forms.ChoiceField(
-        choices=AttendanceCode.Presence.choices, help_text="Whether this code counts towards the attendance rate."
+        choices=AttendanceCode.Presence.choices,
+        label=_("Presence"),
+        help_text=_("Whether this code counts towards the attendance rate."),
     )
     colour = forms.CharField(
-        max_length=7, widget=forms.TextInput(attrs={"type": "color"}), help_text="Shown on roll pages and charts."
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        label=_("Colour"),
+        help_text=_("Shown on roll pages and charts."),
     )
-    enabled = forms.BooleanField(required=False, help_text="Disabled codes cannot be chosen on a roll.")
+    enabled = forms.BooleanField(
+        required=False, label=_("Enabled"), help_text=_("Disabled codes cannot be chosen on a roll.")
+    )
     quick = forms.BooleanField(
         required=False,
-        label="Quick button",
-        help_text="A button of its own on every roll row; the other codes are one tap away under “More”.",
+        label=_("Quick button"),
+        help_text=_("A button of its own on every roll row; the other codes are one tap away under “More”."),
     )
 
     def __init__(self, data=None, *, code: AttendanceCode):
@@ -142,12 +153,12 @@ class AttendanceCodeForm(forms.Form):
         self.code = code
         if code.is_default_present:
             self.fields["enabled"].disabled = True
-            self.fields["enabled"].help_text = "The default present code of a taken roll is always enabled."
+            self.fields["enabled"].help_text = gettext("The default present code of a taken roll is always enabled.")
 
     def clean_colour(self):
         colour = self.cleaned_data["colour"]
         if not COLOUR.match(colour):
-            raise forms.ValidationError("Use a colour like #1d4ed8.")
+            raise forms.ValidationError(gettext("Use a colour like #1d4ed8."))
         return colour.lower()
 
     def clean_abbreviation(self):
@@ -156,20 +167,23 @@ class AttendanceCodeForm(forms.Form):
             pk=self.code.pk
         )
         if taken.exists():
-            raise forms.ValidationError(f"Another code already uses “{abbreviation}”.")
+            raise forms.ValidationError(
+                gettext("Another code already uses “%(abbreviation)s”.") % {"abbreviation": abbreviation}
+            )
         return abbreviation
 
 
 class AdjustmentForm(forms.Form):
-    student = forms.ModelChoiceField(queryset=Student.objects.none())
-    term = forms.ModelChoiceField(queryset=Term.objects.none())
-    code = forms.ModelChoiceField(queryset=AttendanceCode.objects.none())
+    student = forms.ModelChoiceField(queryset=Student.objects.none(), label=_("Student"))
+    term = forms.ModelChoiceField(queryset=Term.objects.none(), label=_("Term"))
+    code = forms.ModelChoiceField(queryset=AttendanceCode.objects.none(), label=_("Code"))
     adjustment = forms.IntegerField(
         min_value=-MAX_ADJUSTMENT,
         max_value=MAX_ADJUSTMENT,
-        help_text="Added to the student's count of this code in the term; negative to take away.",
+        label=_("Adjustment"),
+        help_text=_("Added to the student's count of this code in the term; negative to take away."),
     )
-    reason = forms.CharField(max_length=255, required=False)
+    reason = forms.CharField(max_length=255, required=False, label=_("Reason"))
 
     def __init__(self, data=None, *, school: School, instance=None):
         initial = {}
@@ -195,7 +209,7 @@ class AdjustmentForm(forms.Form):
     def clean_adjustment(self):
         value = self.cleaned_data["adjustment"]
         if value == 0:
-            raise forms.ValidationError("An adjustment of 0 changes nothing.")
+            raise forms.ValidationError(gettext("An adjustment of 0 changes nothing."))
         return value
 
 
@@ -203,18 +217,18 @@ class SchoolSettingsForm(forms.Form):
     teacher_edit_days = forms.IntegerField(
         min_value=0,
         max_value=MAX_EDIT_DAYS,
-        label="Days back teachers may edit a roll",
-        help_text="0: today only. Admins may always edit any date.",
+        label=_("Days back teachers may edit a roll"),
+        help_text=_("0: today only. Admins may always edit any date."),
     )
     attendance_in_sis = forms.BooleanField(
         required=False,
-        label="Attendance managed in the SIS",
-        help_text="Section-style attendance endpoints then answer 410 Gone.",
+        label=_("Attendance managed in the SIS"),
+        help_text=_("Section-style attendance endpoints then answer 410 Gone."),
     )
     periods_from_zero = forms.BooleanField(
-        required=False, label="Count periods from 0", help_text="Only changes how periods are labelled."
+        required=False, label=_("Count periods from 0"), help_text=_("Only changes how periods are labelled.")
     )
-    timezone = forms.ChoiceField(label="Time zone")
+    timezone = forms.ChoiceField(label=_("Time zone"))
 
     def __init__(self, data=None, *, school: School):
         super().__init__(

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext
+
 from apps.classes.models import ClassMark, SchoolClass
 from apps.homeroom.models import DailyMark
 from apps.school.models import AttendanceCode, School, Student, YearGroup
@@ -56,15 +58,19 @@ def on_site(
     for student_id, code_id, recorded_at in DailyMark.objects.filter(
         school=school, student_id__in=ids, date=day
     ).values_list("student_id", "code_id", "recorded_at"):
-        seen(student_id, (recorded_at, 0, 0), code_id, "Homeroom")
+        seen(student_id, (recorded_at, 0, 0), code_id, gettext("Homeroom"))
     for student_id, code_id, number, interval, recorded_at, name in ClassMark.objects.filter(
         school=school, student_id__in=ids, date=day
     ).values_list("student_id", "code_id", "period__number", "interval", "recorded_at", "school_class__name"):
-        seen(student_id, (recorded_at, number, interval), code_id, f"{name}, period {number + school.period_offset}")
+        where = gettext("%(class_name)s, period %(label)s") % {
+            "class_name": name,
+            "label": number + school.period_offset,
+        }
+        seen(student_id, (recorded_at, number, interval), code_id, where)
     groups: dict[int | None, Group] = {}
     for student in students:
         group = groups.setdefault(
-            student.year_group_id, Group(student.year_group.name if student.year_group else "No year group")
+            student.year_group_id, Group(student.year_group.name if student.year_group else gettext("No year group"))
         )
         if student.pk not in latest:
             group.unmarked.append(Seen(student))

@@ -12,7 +12,10 @@ from django.apps import apps as django_apps
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
+from django.utils.formats import date_format
 from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.audit.log import MODEL_OF_KIND, SUBJECTS
 from apps.audit.models import AuditEntry
@@ -38,7 +41,7 @@ MAX_UNMARKED_DAYS = 92
 
 HOMEROOM = "homeroom"
 LESSONS = "lessons"
-SOURCES = {HOMEROOM: "Homeroom (daily)", LESSONS: "Lessons (class periods)"}
+SOURCES = {HOMEROOM: _("Homeroom (daily)"), LESSONS: _("Lessons (class periods)")}
 
 
 # ---------------------------------------------------------------- terms and codes
@@ -175,7 +178,7 @@ class Report:
     codes: list[AttendanceCode]
     rows: list[ReportRow]
     totals: Figures
-    group_label: str = "Student"
+    group_label: str = field(default_factory=lambda: gettext("Student"))
     include_archived: bool = False
     shows_adjustments: bool = False
 
@@ -253,7 +256,7 @@ def class_report(school_class: SchoolClass, term: Term, *, include_archived: boo
         )
     totals = _totals(tallies, {}, codes_by_id)
     return Report(
-        title=f"{school_class.name}: lessons",
+        title=gettext("%(name)s: lessons") % {"name": school_class.name},
         term=term,
         source=LESSONS,
         codes=_columns(codes, rows, totals),
@@ -279,7 +282,7 @@ def year_group_report(year_group: YearGroup, term: Term, *, include_archived: bo
     rows = _student_rows(list(students), tallies, adjustments, codes_by_id)
     totals = _totals(tallies, adjustments, codes_by_id)
     return Report(
-        title=f"{year_group.name}: homeroom",
+        title=gettext("%(name)s: homeroom") % {"name": year_group.name},
         term=term,
         source=HOMEROOM,
         codes=_columns(codes, rows, totals),
@@ -365,24 +368,24 @@ def school_overview(
     )
     return (
         Report(
-            title="Homeroom by year group",
+            title=gettext("Homeroom by year group"),
             term=term,
             source=HOMEROOM,
             codes=_columns(codes, group_rows, group_totals),
             rows=group_rows,
             totals=group_totals,
-            group_label="Year group",
+            group_label=gettext("Year group"),
             include_archived=include_archived,
             shows_adjustments=True,
         ),
         Report(
-            title="Lessons by class",
+            title=gettext("Lessons by class"),
             term=term,
             source=LESSONS,
             codes=_columns(codes, class_rows, class_totals),
             rows=class_rows,
             totals=class_totals,
-            group_label="Class",
+            group_label=gettext("Class"),
             include_archived=include_archived,
         ),
     )
@@ -397,7 +400,7 @@ def student_report(student: Student, term: Term, *, class_ids: QuerySet | None =
     daily = tally(_daily_marks(school, term, True).filter(student=student), "student_id")
     adjustments = adjustment_tally(_adjustments(school, term, True).filter(student=student), "student_id")
     daily_figures = figures_from(*daily.get(student.pk, ({}, 0)), adjustments.get(student.pk, {}), codes_by_id)
-    daily_row = ReportRow(key=student.pk, label="Homeroom", figures=daily_figures)
+    daily_row = ReportRow(key=student.pk, label=gettext("Homeroom"), figures=daily_figures)
 
     lessons = _class_marks(school, term, True).filter(student=student)
     # The classes of this term: another year's (after a roster rollover) are not this term's.
@@ -422,7 +425,7 @@ def student_report(student: Student, term: Term, *, class_ids: QuerySet | None =
     class_totals = _totals(class_tallies, {}, codes_by_id)
     return (
         Report(
-            title="Homeroom",
+            title=gettext("Homeroom"),
             term=term,
             source=HOMEROOM,
             codes=_columns(codes, [daily_row], daily_figures),
@@ -432,13 +435,13 @@ def student_report(student: Student, term: Term, *, class_ids: QuerySet | None =
             shows_adjustments=True,
         ),
         Report(
-            title="Lessons",
+            title=gettext("Lessons"),
             term=term,
             source=LESSONS,
             codes=_columns(codes, class_rows, class_totals),
             rows=class_rows,
             totals=class_totals,
-            group_label="Class",
+            group_label=gettext("Class"),
         ),
     )
 
@@ -685,7 +688,7 @@ def group_by_teacher(meetings: list[Meeting]) -> list[tuple[str, list[Meeting]]]
     groups: dict[str, list[Meeting]] = defaultdict(list)
     for meeting in meetings:
         for teacher in meeting.teachers or [None]:
-            groups[f"{teacher.last_name}, {teacher.first_name}" if teacher else "No teacher"].append(meeting)
+            groups[f"{teacher.last_name}, {teacher.first_name}" if teacher else gettext("No teacher")].append(meeting)
     return sorted(groups.items())
 
 
@@ -747,7 +750,7 @@ def unexcused_absences_on(school: School, day: date) -> list[OpenAbsence]:
         .filter(~covered)
         .select_related("student__year_group", "code", "school_class", "period")
     )
-    rows = [OpenAbsence(student=m.student, code=m.code, where="Homeroom") for m in daily]
+    rows = [OpenAbsence(student=m.student, code=m.code, where=gettext("Homeroom")) for m in daily]
     rows += [OpenAbsence(student=m.student, code=m.code, where=m.school_class.name, period=m.period) for m in lessons]
     rows.sort(
         key=lambda r: (r.student.last_name, r.student.first_name, r.student.pk, r.period.number if r.period else 0)
@@ -779,7 +782,7 @@ class AuditRow:
 
 
 def _day_text(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
+    return date_format(value, "j M Y")
 
 
 def _value_text(model, name: str, value: Any, codes: dict[int, AttendanceCode], tz) -> str:
@@ -789,9 +792,9 @@ def _value_text(model, name: str, value: Any, codes: dict[int, AttendanceCode], 
     field = model._meta.get_field(name)
     if isinstance(field, models.ForeignKey) and field.related_model is AttendanceCode:
         code = codes.get(value)
-        return f"{code.label} ({code.abbreviation})" if code else f"code {value}"
+        return f"{code.label} ({code.abbreviation})" if code else gettext("code %(id)s") % {"id": value}
     if isinstance(field, models.BooleanField):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(field, models.DateTimeField):
         return datetime.fromisoformat(value).astimezone(tz).strftime("%Y-%m-%d %H:%M")
     if isinstance(field, models.DateField):
@@ -824,12 +827,16 @@ def _what(entry: AuditEntry, codes: dict[int, AttendanceCode], terms: dict[int, 
     label = entry.get_mark_kind_display()
     if kind == AuditEntry.MarkKind.ADJUSTMENT:
         term = terms.get(key.get("term_id"))
-        return f"{label}, {term.name if term else '(removed term)'}"
+        return f"{label}, {term.name if term else gettext('(removed term)')}"
     if kind == AuditEntry.MarkKind.CODE:
         code = codes.get(entry.mark_id)
         return f"{label} {code.abbreviation} {code.label}" if code else f"{label} {state.get('abbreviation', '')}"
     if kind == AuditEntry.MarkKind.API_CLIENT:
-        return f"{label} “{state.get('name', '')}”, acting for {key.get('user', '')}"
+        return gettext("%(kind)s “%(name)s”, acting for %(user)s") % {
+            "kind": label,
+            "name": state.get("name", ""),
+            "user": key.get("user", ""),
+        }
     return label
 
 

@@ -11,6 +11,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from apps.attendance.channels import Channel
 from apps.audit.log import log_change, state
@@ -47,19 +48,21 @@ def attendance_code_update(
     errors: dict[str, list[str]] = {}
     label, abbreviation = label.strip(), abbreviation.strip()
     if not label:
-        errors.setdefault("label", []).append("A code needs a label.")
+        errors.setdefault("label", []).append(gettext("A code needs a label."))
     if not abbreviation:
-        errors.setdefault("abbreviation", []).append("A code needs an abbreviation.")
+        errors.setdefault("abbreviation", []).append(gettext("A code needs an abbreviation."))
     elif AttendanceCode.objects.filter(school=code.school, abbreviation=abbreviation).exclude(pk=code.pk).exists():
-        errors.setdefault("abbreviation", []).append(f"Another code already uses “{abbreviation}”.")
+        errors.setdefault("abbreviation", []).append(
+            gettext("Another code already uses “%(abbreviation)s”.") % {"abbreviation": abbreviation}
+        )
     if kind not in AttendanceCode.Kind.values:
-        errors.setdefault("kind", []).append("Choose one of the kinds.")
+        errors.setdefault("kind", []).append(gettext("Choose one of the kinds."))
     if presence not in AttendanceCode.Presence.values:
-        errors.setdefault("presence", []).append("Choose Present or Absent.")
+        errors.setdefault("presence", []).append(gettext("Choose Present or Absent."))
     if not COLOUR.match(colour or ""):
-        errors.setdefault("colour", []).append("Use a colour like #1d4ed8.")
+        errors.setdefault("colour", []).append(gettext("Use a colour like #1d4ed8."))
     if code.is_default_present and not enabled:
-        errors.setdefault("enabled", []).append("The default present code cannot be disabled.")
+        errors.setdefault("enabled", []).append(gettext("The default present code cannot be disabled."))
     if errors:
         raise ValidationError(errors)
     try:
@@ -75,28 +78,38 @@ def attendance_code_update(
     except IntegrityError:
         # Another admin took the abbreviation between our check and our save.
         code.refresh_from_db()
-        raise ValidationError({"abbreviation": [f"Another code already uses “{abbreviation}”."]}) from None
+        raise ValidationError(
+            {
+                "abbreviation": [
+                    gettext("Another code already uses “%(abbreviation)s”.") % {"abbreviation": abbreviation}
+                ]
+            }
+        ) from None
     return code
 
 
 def _check_adjustment(school: School, student: Student, term: Term, code: AttendanceCode, value: int) -> None:
     errors: dict[str, list[str]] = {}
     if student.school_id != school.pk:
-        errors.setdefault("student", []).append("Not a student of this school.")
+        errors.setdefault("student", []).append(gettext("Not a student of this school."))
     if term.school_id != school.pk:
-        errors.setdefault("term", []).append("Not a term of this school.")
+        errors.setdefault("term", []).append(gettext("Not a term of this school."))
     if code.school_id != school.pk:
-        errors.setdefault("code", []).append("Not a code of this school.")
+        errors.setdefault("code", []).append(gettext("Not a code of this school."))
     if value == 0:
-        errors.setdefault("adjustment", []).append("An adjustment of 0 changes nothing.")
+        errors.setdefault("adjustment", []).append(gettext("An adjustment of 0 changes nothing."))
     elif abs(value) > MAX_ADJUSTMENT:
-        errors.setdefault("adjustment", []).append(f"Keep it between -{MAX_ADJUSTMENT} and {MAX_ADJUSTMENT}.")
+        errors.setdefault("adjustment", []).append(
+            gettext("Keep it between -%(most)s and %(most)s.") % {"most": MAX_ADJUSTMENT}
+        )
     if errors:
         raise ValidationError(errors)
 
 
 def _duplicate() -> ValidationError:
-    return ValidationError({"code": ["This student already has an adjustment of this code in this term: change it."]})
+    return ValidationError(
+        {"code": [gettext("This student already has an adjustment of this code in this term: change it.")]}
+    )
 
 
 def adjustment_create(
@@ -173,9 +186,11 @@ def school_settings_update(
     _require_admin(actor, school)
     errors: dict[str, list[str]] = {}
     if not 0 <= teacher_edit_days <= MAX_EDIT_DAYS:
-        errors.setdefault("teacher_edit_days", []).append(f"Use a number of days from 0 to {MAX_EDIT_DAYS}.")
+        errors.setdefault("teacher_edit_days", []).append(
+            gettext("Use a number of days from 0 to %(most)s.") % {"most": MAX_EDIT_DAYS}
+        )
     if timezone not in zoneinfo.available_timezones():
-        errors.setdefault("timezone", []).append("Choose a time zone from the list.")
+        errors.setdefault("timezone", []).append(gettext("Choose a time zone from the list."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

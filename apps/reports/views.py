@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from apps.attendance.channels import Channel
@@ -68,8 +70,13 @@ def _term_or_404(terms, wanted, today):
 
 
 def _day(day) -> str:
-    """'9 Nov': short enough for an axis label, and portable (no glibc-only %-d)."""
-    return f"{day.day} {day:%b}"
+    """'9 Nov': short enough for an axis label, in the reader's language."""
+    return date_format(day, "j M")
+
+
+def _percent(value: float, digits: int = 1) -> str:
+    """A share as a percentage in the reader's number format: '92.5%'."""
+    return gettext("%(number)s%%") % {"number": number_format(round(value, digits), digits)}
 
 
 def _weekly_chart(title: str, marks, term, today) -> charts.Chart:
@@ -77,13 +84,21 @@ def _weekly_chart(title: str, marks, term, today) -> charts.Chart:
     rated = [p for p in points if p.rate is not None]
     if rated:
         low = min(rated, key=lambda p: p.rate)
-        desc = (
-            f"Attendance rate per week of {term.name}, over {len(points)} weeks. "
-            f"Latest week {rated[-1].rate * 100:.1f}%; lowest {low.rate * 100:.1f}% in the week of "
-            f"{_day(low.week)}."
-        )
+        desc = ngettext(
+            "Attendance rate per week of %(term)s, over %(weeks)d week. "
+            "Latest week %(latest)s; lowest %(lowest)s in the week of %(week)s.",
+            "Attendance rate per week of %(term)s, over %(weeks)d weeks. "
+            "Latest week %(latest)s; lowest %(lowest)s in the week of %(week)s.",
+            len(points),
+        ) % {
+            "term": term.name,
+            "weeks": len(points),
+            "latest": _percent(rated[-1].rate * 100),
+            "lowest": _percent(low.rate * 100),
+            "week": _day(low.week),
+        }
     else:
-        desc = f"No marks yet in {term.name}."
+        desc = gettext("No marks yet in %(term)s.") % {"term": term.name}
     return charts.line_chart(
         title=title,
         desc=desc,
@@ -94,11 +109,10 @@ def _weekly_chart(title: str, marks, term, today) -> charts.Chart:
 def _distribution_chart(title: str, distribution) -> charts.Chart:
     total = sum(n for _, n in distribution)
     desc = (
-        "Marks per attendance code: "
-        + "; ".join(f"{c.label} {n} ({n / total * 100:.1f}%)" for c, n in distribution)
-        + "."
+        gettext("Marks per attendance code: %(codes)s.")
+        % {"codes": "; ".join(f"{c.label} {n} ({_percent(n / total * 100)})" for c, n in distribution)}
         if total
-        else "No marks yet."
+        else gettext("No marks yet.")
     )
     return charts.bar_chart(title=title, desc=desc, bars=[(c.abbreviation, n, c.colour) for c, n in distribution])
 
@@ -119,12 +133,19 @@ def dashboard(request):
     if fmt := _export_format(request):
         return exports.export_response(
             [
-                exports.counts_table("Lessons today", class_counts),
-                exports.counts_table("Homeroom today", daily_counts),
+                exports.counts_table(gettext("Lessons today"), class_counts),
+                exports.counts_table(gettext("Homeroom today"), daily_counts),
                 exports.unmarked_table(unmarked, school.period_offset, homerooms=homerooms, on=today),
                 exports.Table(
-                    title="Absences without excusal",
-                    headers=["Student", "Student number", "Year group", "Where", "Period", "Code"],
+                    title=gettext("Absences without excusal"),
+                    headers=[
+                        gettext("Student"),
+                        gettext("Student number"),
+                        gettext("Year group"),
+                        gettext("Where"),
+                        gettext("Period"),
+                        gettext("Code"),
+                    ],
                     rows=[
                         [
                             a.student.full_name,
@@ -156,7 +177,7 @@ def dashboard(request):
             "unmarked": unmarked,
             "untaken_homerooms": homerooms,
             "absences": absences,
-            "chart": _distribution_chart("Lesson marks today by code", class_counts) if class_counts else None,
+            "chart": _distribution_chart(gettext("Lesson marks today by code"), class_counts) if class_counts else None,
             "query": _query_without_format(request),
             "section": "today",
         },
@@ -281,9 +302,11 @@ def class_report(request, class_id: int):
             "form": form,
             "term": term,
             "report": report,
-            "weekly": _weekly_chart(f"{school_class.name}: attendance by week", marks, term, school.today()),
+            "weekly": _weekly_chart(
+                gettext("%(name)s: attendance by week") % {"name": school_class.name}, marks, term, school.today()
+            ),
             "distribution": _distribution_chart(
-                f"{school_class.name}: marks by code",
+                gettext("%(name)s: marks by code") % {"name": school_class.name},
                 [(c, report.totals.counts.get(c.pk, 0)) for c in report.codes if report.totals.counts.get(c.pk)],
             ),
             "query": _query_without_format(request),
@@ -316,9 +339,14 @@ def year_group_report(request, year_group_id: int):
             "form": form,
             "term": term,
             "report": report,
-            "weekly": _weekly_chart(f"{year_group.name}: homeroom attendance by week", marks, term, school.today()),
+            "weekly": _weekly_chart(
+                gettext("%(name)s: homeroom attendance by week") % {"name": year_group.name},
+                marks,
+                term,
+                school.today(),
+            ),
             "distribution": _distribution_chart(
-                f"{year_group.name}: homeroom marks by code (adjustments applied)",
+                gettext("%(name)s: homeroom marks by code (adjustments applied)") % {"name": year_group.name},
                 [(c, report.totals.counts.get(c.pk, 0)) for c in report.codes if report.totals.counts.get(c.pk)],
             ),
             "query": _query_without_format(request),
@@ -345,12 +373,12 @@ def student_report(request, student_id: int):
         return exports.export_response(tables, filename=f"{student.full_name}-{term.name}", fmt=fmt)
     if shows_homeroom:
         marks = selectors.marks_for(selectors.HOMEROOM, school, term, True).filter(student=student)
-        chart_title = f"{student.full_name}: homeroom attendance by week"
+        chart_title = gettext("%(name)s: homeroom attendance by week") % {"name": student.full_name}
     else:
         marks = selectors.marks_for(selectors.LESSONS, school, term, True).filter(
             student=student, school_class_id__in=class_ids
         )
-        chart_title = f"{student.full_name}: attendance in your classes by week"
+        chart_title = gettext("%(name)s: attendance in your classes by week") % {"name": student.full_name}
     return render(
         request,
         "reports/student_report.html",
@@ -395,8 +423,11 @@ def chronic(request):
         return exports.export_response([exports.chronic_table(rows)], filename=f"chronic-absence-{term.name}", fmt=fmt)
     for row in rows:
         rates = [None if p.rate is None else p.rate * 100 for p in row.trend]
-        known = ", ".join(f"{_day(p.week)} {p.rate * 100:.0f}%" for p in row.trend if p.rate is not None)
-        row.sparkline = charts.sparkline(rates, label=f"Weekly attendance of {row.student.full_name}: {known}")
+        known = ", ".join(f"{_day(p.week)} {_percent(p.rate * 100, 0)}" for p in row.trend if p.rate is not None)
+        row.sparkline = charts.sparkline(
+            rates,
+            label=gettext("Weekly attendance of %(name)s: %(weeks)s") % {"name": row.student.full_name, "weeks": known},
+        )
     sort_query = request.GET.copy()
     sort_query.pop("sort", None)
     sort_query.pop("format", None)
@@ -436,7 +467,16 @@ def chart_page(request):
         marks = marks.filter(student__year_group=year_group)
         scope = year_group.name
     codes = selectors.school_codes(school)
-    what = "homeroom" if source == selectors.HOMEROOM else "lesson"
+    if source == selectors.HOMEROOM:
+        weekly_title, distribution_title = (
+            gettext("%(scope)s: homeroom attendance by week"),
+            gettext("%(scope)s: homeroom marks by code"),
+        )
+    else:
+        weekly_title, distribution_title = (
+            gettext("%(scope)s: lesson attendance by week"),
+            gettext("%(scope)s: lesson marks by code"),
+        )
     return render(
         request,
         "reports/charts.html",
@@ -445,9 +485,9 @@ def chart_page(request):
             "school": school,
             "form": form,
             "term": term,
-            "weekly": _weekly_chart(f"{scope}: {what} attendance by week", marks, term, today),
+            "weekly": _weekly_chart(weekly_title % {"scope": scope}, marks, term, today),
             "distribution": _distribution_chart(
-                f"{scope}: {what} marks by code", selectors.code_distribution(marks, codes)
+                distribution_title % {"scope": scope}, selectors.code_distribution(marks, codes)
             ),
             "section": "charts",
         },
@@ -483,7 +523,7 @@ def school_settings(request):
             before = state(NotificationSettings.objects.filter(school=school).first())
             saved = notifications.save()
             log_change(saved, actor=request.user, channel=Channel.WEB, before=before, after=state(saved))
-        messages.success(request, "Notification settings saved.")
+        messages.success(request, gettext("Notification settings saved."))
         return redirect(office.url("reports:settings"))
     posted = request.method == "POST" and "notifications" not in request.POST
     form = SchoolSettingsForm(request.POST if posted else None, school=school)
@@ -493,7 +533,7 @@ def school_settings(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "School settings saved.")
+            messages.success(request, gettext("School settings saved."))
             return redirect(office.url("reports:settings"))
     return render(
         request,
@@ -528,7 +568,11 @@ def code_edit(request, code_id: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{code.label} ({code.abbreviation}) saved.")
+            messages.success(
+                request,
+                gettext("%(label)s (%(abbreviation)s) saved.")
+                % {"label": code.label, "abbreviation": code.abbreviation},
+            )
             return redirect(office.url("reports:codes"))
     return render(
         request,
@@ -559,7 +603,7 @@ def adjustments(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Adjustment added.")
+            messages.success(request, gettext("Adjustment added."))
             return redirect(office.url("reports:adjustments"))
     terms = selectors.school_terms(school)
     filter_form = ReportFilterForm(request.GET or None, terms=terms)
@@ -600,7 +644,7 @@ def adjustment_edit(request, adjustment_id: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Adjustment saved.")
+            messages.success(request, gettext("Adjustment saved."))
             return redirect(office.url("reports:adjustments", term=adjustment.term_id))
     return render(
         request,
@@ -621,7 +665,7 @@ def adjustment_delete(request, adjustment_id: int):
     office, adjustment = _adjustment_for_admin(request, adjustment_id)
     term_id = adjustment.term_id
     services.adjustment_delete(actor=request.user, adjustment=adjustment)
-    messages.success(request, "Adjustment deleted.")
+    messages.success(request, gettext("Adjustment deleted."))
     return redirect(office.url("reports:adjustments", term=term_id))
 
 

@@ -17,10 +17,11 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext
 
 from apps.roster.files import ExportReader, Row, Table, parse_csv, split_list
 from apps.roster.report import FILES, Findings, RosterError
-from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
+from apps.school.dates import EARLIEST, LATEST, in_range, parse_iso
 
 DATA_FILES = FILES[1:]
 VERSIONS = {"1.1": "1.1", "1.1.0": "1.1", "1.2": "1.2", "1.2.0": "1.2"}
@@ -140,7 +141,7 @@ def read_export(source: Path | bytes, problems: Findings, warnings: Findings, la
             continue
         if text is None:
             if mode is not None:
-                problems.add(f"{name}.csv", f"missing (the manifest lists it as {mode})")
+                problems.add(f"{name}.csv", gettext("missing (the manifest lists it as %(mode)s)") % {"mode": mode})
                 export.unusable.add(name)
             modes[name] = "absent"
             tables[name] = None
@@ -161,18 +162,20 @@ def read_manifest(rows: list[Row], problems: Findings) -> tuple[str, dict[str, s
     value, row = properties.get("manifest.version", ("", None))
     # "1" is what ClassLink writes for 1.0.
     if value not in ("1", "1.0"):
-        problems.add(row or "manifest.csv", f"manifest.version {value!r} is not 1.0")
+        problems.add(row or "manifest.csv", gettext("manifest.version %(value)r is not 1.0") % {"value": value})
     value, row = properties.get("oneroster.version", ("", None))
     version = VERSIONS.get(value.lower().removeprefix("v"), "")
     if not version:
-        problems.add(row or "manifest.csv", f"oneroster.version {value!r} is not 1.1 or 1.2")
+        problems.add(row or "manifest.csv", gettext("oneroster.version %(value)r is not 1.1 or 1.2") % {"value": value})
     modes: dict[str, str | None] = {}
     for name in DATA_FILES:
         mode, row = properties.get(f"file.{name}".lower(), (None, None))
         if mode is not None:
             mode = mode.lower()
             if mode not in ("bulk", "delta", "absent"):
-                problems.add(row, f"file.{name} {mode!r} is not bulk, delta or absent")
+                problems.add(
+                    row, gettext("file.%(name)s %(mode)r is not bulk, delta or absent") % {"name": name, "mode": mode}
+                )
         modes[name] = mode
     return version, modes
 
@@ -198,7 +201,7 @@ class RowChecks:
         ok = True
         for column in columns:
             if not row[column]:
-                self.refuse(row, f"{column} is empty")
+                self.refuse(row, gettext("%(column)s is empty") % {"column": column})
                 ok = False
         return ok
 
@@ -213,20 +216,30 @@ class RowChecks:
             return True
         if extension and EXTENSION.fullmatch(value):
             return True
-        self.refuse(row, f"{column} {value!r} is not a OneRoster {what}")
+        self.refuse(
+            row,
+            gettext("%(column)s %(value)r is not a OneRoster %(what)s")
+            % {"column": column, "value": value, "what": what},
+        )
         return False
 
     def date(self, row: Row, column: str, *, required: bool) -> date | None:
         value = row[column]
         if not value:
             if required:
-                self.refuse(row, f"{column} is empty")
+                self.refuse(row, gettext("%(column)s is empty") % {"column": column})
             return None
         found = parse_iso(value)
         if found is None:
-            self.refuse(row, f"{column} {value!r} is not a date (YYYY-MM-DD)")
+            self.refuse(
+                row, gettext("%(column)s %(value)r is not a date (YYYY-MM-DD)") % {"column": column, "value": value}
+            )
         elif not in_range(found):
-            self.refuse(row, f"{column} {value!r} {OUT_OF_RANGE}")
+            self.refuse(
+                row,
+                gettext("%(column)s %(value)r must be between %(earliest)s and %(latest)s")
+                % {"column": column, "value": value, "earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+            )
             found = None
         return found
 
@@ -238,10 +251,12 @@ class RowChecks:
             ok = True
             sid = row.sourced_id
             if not sid:
-                self.problems.add(row, "sourcedId is empty")
+                self.problems.add(row, gettext("sourcedId is empty"))
                 ok = False
             elif sid in seen:
-                self.problems.add(row, f"sourcedId {sid!r} already on line {seen[sid]}")
+                self.problems.add(
+                    row, gettext("sourcedId %(id)r already on line %(line)s") % {"id": sid, "line": seen[sid]}
+                )
                 ok = False
             else:
                 seen[sid] = row.line
@@ -249,7 +264,7 @@ class RowChecks:
             if status and status not in STATUSES:
                 canonical = STATUSES.get(status.lower())
                 if canonical is None:
-                    self.refuse(row, f"status {status!r} is not active or tobedeleted")
+                    self.refuse(row, gettext("status %(status)r is not active or tobedeleted") % {"status": status})
                     ok = False
                 else:
                     row["status"] = canonical
@@ -267,7 +282,9 @@ class RowChecks:
             start = self.date(row, "startDate", required=True)
             end = self.date(row, "endDate", required=True)
             if start and end and end < start:
-                self.refuse(row, f"endDate {end} is before startDate {start}")
+                self.refuse(
+                    row, gettext("endDate %(end)s is before startDate %(start)s") % {"end": end, "start": start}
+                )
                 ok = False
             if ok and start and end:
                 export.dates[row.sourced_id] = (start, end)
@@ -285,7 +302,9 @@ class RowChecks:
             begin = self.date(row, "beginDate", required=False)
             end = self.date(row, "endDate", required=False)
             if begin and end and end < begin:
-                self.refuse(row, f"endDate {end} is before beginDate {begin}")
+                self.refuse(
+                    row, gettext("endDate %(end)s is before beginDate %(begin)s") % {"end": end, "begin": begin}
+                )
                 ok = False
             if ok and not self.refused(row):
                 export.enrollments.append(row)
@@ -299,7 +318,7 @@ class RowChecks:
             return True
         if EXTENSION.fullmatch(value):
             return True
-        self.refuse(row, f"role {value!r} is not a OneRoster role")
+        self.refuse(row, gettext("role %(value)r is not a OneRoster role") % {"value": value})
         return False
 
     def check_users(self, rows: list[Row]) -> None:
@@ -314,7 +333,7 @@ class RowChecks:
                 ok &= self.role(row)
             enabled = BOOLEANS.get(row["enabledUser"].lower())
             if enabled is None:
-                self.refuse(row, f"enabledUser {row['enabledUser']!r} is not true or false")
+                self.refuse(row, gettext("enabledUser %(value)r is not true or false") % {"value": row["enabledUser"]})
                 ok = False
             else:
                 row["enabledUser"] = enabled
@@ -322,13 +341,13 @@ class RowChecks:
                 try:
                     validate_email(row["email"])
                 except ValidationError:
-                    self.refuse(row, f"email {row['email']!r} is not an email address")
+                    self.refuse(row, gettext("email %(value)r is not an email address") % {"value": row["email"]})
                     ok = False
             if row["username"] and not login_name(row["username"]):
-                self.refuse(row, f"username {row['username']!r} has no usable characters")
+                self.refuse(row, gettext("username %(value)r has no usable characters") % {"value": row["username"]})
                 ok = False
             if len(login_name(row["username"])) > 150:
-                self.refuse(row, "username is longer than 150 characters")
+                self.refuse(row, gettext("username is longer than 150 characters"))
                 ok = False
             if ok:
                 export.users.append(row)
@@ -355,12 +374,16 @@ class RowChecks:
             begin = self.date(row, "beginDate", required=False)
             end = self.date(row, "endDate", required=False)
             if begin and end and end < begin:
-                self.refuse(row, f"endDate {end} is before beginDate {begin}")
+                self.refuse(
+                    row, gettext("endDate %(end)s is before beginDate %(begin)s") % {"end": end, "begin": begin}
+                )
                 ok = False
             user = users.get(row["userSourcedId"]) or guids.get(_uuid_key(row["userSourcedId"]))
             ok = ok and not self.refused(row)
             if ok and user is None and not export.is_refused("users", row["userSourcedId"]):
-                self.refuse(row, f"userSourcedId {row['userSourcedId']!r} is not a user in users.csv")
+                self.refuse(
+                    row, gettext("userSourcedId %(value)r is not a user in users.csv") % {"value": row["userSourcedId"]}
+                )
                 ok = False
             if ok and user is not None:
                 deleted = row.deleted or user.deleted

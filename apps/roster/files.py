@@ -13,6 +13,8 @@ import io
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from django.utils.translation import gettext
+
 from apps.roster.report import Findings, RosterError
 
 # An export is read into memory; these bound what one file and one whole export may expand to,
@@ -264,16 +266,16 @@ def parse_csv(name: str, text: str, problems: Findings, required: tuple[str, ...
     try:
         header = [known.get(column.strip().lower(), column.strip()) for column in next(reader)]
     except csv.Error as error:
-        problems.add((name, 1), f"not valid CSV ({error})")
+        problems.add((name, 1), gettext("not valid CSV (%(error)s)") % {"error": error})
         return None
     while header and not header[-1]:
         header.pop()  # "orgSourcedId,,": empty columns at the end of the header
     duplicates = sorted({c for c in header if header.count(c) > 1 and c})
     if duplicates:
-        problems.add((name, 1), f"column {', '.join(duplicates)} appears twice")
+        problems.add((name, 1), gettext("column %(columns)s appears twice") % {"columns": ", ".join(duplicates)})
     missing = [c for c in required if c not in header]
     if missing:
-        problems.add((name, 1), f"missing column(s) {', '.join(missing)}")
+        problems.add((name, 1), gettext("missing column(s) %(columns)s") % {"columns": ", ".join(missing)})
         return None
     table = Table(name, header)
     width = len(header)
@@ -285,12 +287,16 @@ def parse_csv(name: str, text: str, problems: Findings, required: tuple[str, ...
         except StopIteration:
             break
         except csv.Error as error:
-            problems.add((name, line), f"not valid CSV ({error})")
+            problems.add((name, line), gettext("not valid CSV (%(error)s)") % {"error": error})
             break
         stripped = [f.strip() for f in fields]
         if any(stripped):  # else a blank line
             if len(stripped) < width or any(stripped[width:]):
-                problems.add((name, line), f"has {len(fields)} fields, the header has {width}")
+                problems.add(
+                    (name, line),
+                    gettext("has %(fields)s fields, the header has %(width)s")
+                    % {"fields": len(fields), "width": width},
+                )
             else:
                 rows.append(Row(table, line, stripped[:width] if len(stripped) > width else stripped))
         line = reader.line_num + 1

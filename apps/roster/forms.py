@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -15,13 +17,13 @@ class ExportFilesField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
         if not files:
-            raise forms.ValidationError("Choose the export: a .zip, or its .csv files.", code="required")
+            raise forms.ValidationError(gettext("Choose the export: a .zip, or its .csv files."), code="required")
         return [super(ExportFilesField, self).clean(file, initial) for file in files]
 
 
 class UploadForm(forms.Form):
     export = ExportFilesField(
-        label="Export file(s)",
-        help_text="A .zip of your school system's OneRoster export, or all of its .csv files chosen together.",
+        label=_("Export file(s)"),
+        help_text=_("A .zip of your school system's OneRoster export, or all of its .csv files chosen together."),
         widget=MultipleFileInput(attrs={"accept": ".zip,.csv,application/zip,text/csv"}),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from apps.roster.report import ImportReport
 from apps.school.models import School
@@ -12,13 +13,13 @@ from apps.school.models import School
 
 class RosterUpload(models.Model):
     class Status(models.TextChoices):
-        CHECKING = "checking", "Checking"
-        READY = "ready", "Ready to apply"
-        REFUSED = "refused", "Refused"
-        APPLYING = "applying", "Applying"
-        APPLIED = "applied", "Applied"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        CHECKING = "checking", _("Checking")
+        READY = "ready", _("Ready to apply")
+        REFUSED = "refused", _("Refused")
+        APPLYING = "applying", _("Applying")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="roster_uploads")
     filename = models.CharField(max_length=255)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 # The files an export is read from, in the order their problems are listed.
 FILES = ("manifest", "orgs", "academicSessions", "courses", "classes", "users", "roles", "enrollments")
 MAX_LISTED = 200
@@ -51,7 +53,7 @@ class Findings:
         pair, or a file's name such as ``"users.csv"``."""
         if isinstance(where, tuple):
             file, line = where
-            text = f"{file}.csv line {line}: {reason}"
+            text = gettext("%(file)s.csv line %(line)s: %(reason)s") % {"file": file, "line": line, "reason": reason}
         elif isinstance(where, str):
             file, line = where.removesuffix(".csv"), 0
             text = f"{where}: {reason}"
@@ -73,7 +75,11 @@ class Findings:
         if len(ordered) <= MAX_LISTED:
             return ordered
         rest = len(ordered) - MAX_LISTED
-        return [*ordered[:MAX_LISTED], f"… and {rest} more {self.noun} ({len(ordered)} in all)"]
+        if self.noun == "warnings":
+            more = gettext("… and %(rest)s more warnings (%(all)s in all)")
+        else:
+            more = gettext("… and %(rest)s more problems (%(all)s in all)")
+        return [*ordered[:MAX_LISTED], more % {"rest": rest, "all": len(ordered)}]
 
     def raise_if_any(self) -> None:
         if self._found:

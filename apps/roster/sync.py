@@ -25,6 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, Q
+from django.utils.translation import gettext
 
 from apps.classes.models import Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.roster.checks import Export, Role, login_name
@@ -272,10 +273,15 @@ class RosterSync:
             if school_sid != sid:
                 self.problems.add(
                     row,
-                    f"{column} {sid!r} is a department of {school_sid!r}, {NOT_A_SCHOOL}",
+                    gettext("%(column)s %(sid)r is a department of %(school_sid)r, %(NOT_A_SCHOOL)s")
+                    % {"column": column, "sid": sid, "school_sid": school_sid, "NOT_A_SCHOOL": NOT_A_SCHOOL},
                 )
             else:
-                self.problems.add(row, f"{column} {sid!r} is not a school in this export or the database")
+                self.problems.add(
+                    row,
+                    gettext("%(column)s %(sid)r is not a school in this export or the database")
+                    % {"column": column, "sid": sid},
+                )
         return school
 
     def is_quiet_org(self, sid: str, school_sid: str) -> bool:
@@ -314,13 +320,20 @@ class RosterSync:
             school = self.schools.get(row.sourced_id)
             if row.deleted:
                 if school:
-                    self.warn(row, f"{row['name']} is tobedeleted; schools are never deleted by an import")
+                    self.warn(
+                        row,
+                        gettext("%(name)s is tobedeleted; schools are never deleted by an import")
+                        % {"name": row["name"]},
+                    )
                 continue
             number = int(row["identifier"]) if re.fullmatch(r"[0-9]{1,9}", row["identifier"]) else None
             if number is not None and numbers.get(number, row.sourced_id) != row.sourced_id:
                 owner = school.number if school else None
                 if owner != number:
-                    self.problems.add(row, f"identifier {number} is already the number of another school")
+                    self.problems.add(
+                        row,
+                        gettext("identifier %(number)s is already the number of another school") % {"number": number},
+                    )
                     self.export.refused["orgs"].add(row.sourced_id)
                     continue
             if school is None:
@@ -354,12 +367,15 @@ class RosterSync:
                     continue
                 if not school_sid:
                     self.problems.add(
-                        row, f"department {row['name']!r} belongs to no school (parentSourcedId is empty)"
+                        row,
+                        gettext("department %(name)r belongs to no school (parentSourcedId is empty)")
+                        % {"name": row["name"]},
                     )
                 else:
                     self.problems.add(
                         row,
-                        f"department {row['name']!r} belongs to {school_sid!r}, {NOT_A_SCHOOL}",
+                        gettext("department %(name)r belongs to %(school_sid)r, %(NOT_A_SCHOOL)s")
+                        % {"name": row["name"], "school_sid": school_sid, "NOT_A_SCHOOL": NOT_A_SCHOOL},
                     )
                 export.refused["orgs"].add(row.sourced_id)
 
@@ -376,15 +392,27 @@ class RosterSync:
             if pick:
                 mine = {pick[0].sourced_id}
                 self.schools[pick[0].sourced_id] = scope
-                self.warn(pick[0], f"{scope.name} is this export's {pick[0]['name']} (sourcedId {pick[0].sourced_id})")
+                self.warn(
+                    pick[0],
+                    gettext("%(scope_name)s is this export's %(name)s (sourcedId %(sourced_id)s)")
+                    % {"scope_name": scope.name, "name": pick[0]["name"], "sourced_id": pick[0].sourced_id},
+                )
         if not mine:
             names = ", ".join(f"{row['name']} ({row.sourced_id})" for row in school_rows) or "none"
             ours = f"sourcedId {scope.sourced_id!r}" if scope.sourced_id else f"number {scope.number}"
-            self.problems.add("orgs.csv", f"no school of this export is {scope.name} ({ours}); its schools: {names}")
+            self.problems.add(
+                "orgs.csv",
+                gettext("no school of this export is %(scope_name)s (%(ours)s); its schools: %(names)s")
+                % {"scope_name": scope.name, "ours": ours, "names": names},
+            )
         for row in school_rows:
             if row.sourced_id not in mine:
                 self.left_out.add(row.sourced_id)
-                self.warn(row, f"{row['name']} is not {scope.name}: its rows are left out of this upload")
+                self.warn(
+                    row,
+                    gettext("%(name)s is not %(scope_name)s: its rows are left out of this upload")
+                    % {"name": row["name"], "scope_name": scope.name},
+                )
         self.left_out |= {sid for sid in wanted if sid not in mine and sid in self.schools}
         self.schools = dict.fromkeys(mine, scope)
 
@@ -485,14 +513,17 @@ class RosterSync:
         for year in self.held_years:
             if year.school_id == school_id and year.start_date <= start and end <= year.end_date:
                 return year
-        self.problems.add(row, f"no school year contains {start} to {end}; set parentSourcedId")
+        self.problems.add(
+            row,
+            gettext("no school year contains %(start)s to %(end)s; set parentSourcedId") % {"start": start, "end": end},
+        )
         return None
 
     def import_sessions(self) -> None:
         sessions = self.export.sessions
         for row in sessions:
             if row.deleted:
-                self.warn(row, "tobedeleted sessions are kept (classes and term counts refer to them)")
+                self.warn(row, gettext("tobedeleted sessions are kept (classes and term counts refer to them)"))
         referenced = {sid for row in self.export.classes for sid in split_list(row["termSourcedIds"])}
         referenced |= set(self.session_rows) | {row["parentSourcedId"] for row in sessions}
         referenced |= {SYNTHESIZED_YEAR + row["schoolYear"] for row in sessions if row["schoolYear"]}
@@ -513,8 +544,11 @@ class RosterSync:
             if not owners[row.sourced_id] and row.sourced_id not in self.left_sessions:
                 self.warn(
                     row,
-                    f"{row['type']} {row['title']!r} is used by no school of this export "
-                    "(no class, course or org column names it); not imported",
+                    gettext(
+                        "%(type)s %(title)r is used by no school of this export "
+                        "(no class, course or org column names it); not imported"
+                    )
+                    % {"type": row["type"], "title": row["title"]},
                 )
         # Each term's school year in each school that uses it; years made from terms' dates.
         year_of: dict[tuple[int, str], str | AcademicYear] = {}
@@ -550,8 +584,11 @@ class RosterSync:
             wanted_years[(school_id, sid)] = {"name": name, "start_date": start, "end_date": end}
             self.warn(
                 min(terms, key=lambda t: t.line),
-                f"no schoolYear session for schoolYear {sid.removeprefix(SYNTHESIZED_YEAR)}: "
-                f"the school year {name} ({start} to {end}) is made from its terms' dates",
+                gettext(
+                    "no schoolYear session for schoolYear %(year)s: "
+                    "the school year %(name)s (%(start)s to %(end)s) is made from its terms' dates"
+                )
+                % {"year": sid.removeprefix(SYNTHESIZED_YEAR), "name": name, "start": start, "end": end},
             )
         self.years.update(self.sync("academic years", AcademicYear, wanted_years, self.years))
         wanted_terms = {}
@@ -562,15 +599,25 @@ class RosterSync:
             year = found if isinstance(found, AcademicYear) else self.years.get((school_id, found))
             if year is None:
                 if row["parentSourcedId"] == found:  # else the problem is its parent's
-                    self.problems.add(row, f"school year {found!r} is not in this export")
+                    self.problems.add(row, gettext("school year %(found)r is not in this export") % {"found": found})
                 self.export.refused["academicSessions"].add(sid)
                 continue
             start, end = dates[sid]
             if (start < year.start_date or end > year.end_date) and found in self.session_rows:
                 self.warn(
                     row,
-                    f"{row['title']} ({start} to {end}) is not within its school year {year.name} "
-                    f"({year.start_date} to {year.end_date}); kept as it is",
+                    gettext(
+                        "%(title)s (%(start)s to %(end)s) is not within its school year %(year_name)s "
+                        "(%(year_start_date)s to %(year_end_date)s); kept as it is"
+                    )
+                    % {
+                        "title": row["title"],
+                        "start": start,
+                        "end": end,
+                        "year_name": year.name,
+                        "year_start_date": year.start_date,
+                        "year_end_date": year.end_date,
+                    },
                 )
             wanted_terms[(school_id, sid)] = {
                 "name": row["title"][:100],
@@ -594,7 +641,7 @@ class RosterSync:
             grade = split_list(row["grades"])[:1]
             if row["classType"] == "homeroom":
                 if row.deleted:
-                    self.warn(row, "tobedeleted homerooms keep their year group; remove it in the admin")
+                    self.warn(row, gettext("tobedeleted homerooms keep their year group; remove it in the admin"))
                 homerooms[key] = {"name": row["title"][:100], "grade": (grade[0] if grade else "")[:20]}
                 ends = [s.end_date for sid in split_list(row["termSourcedIds"]) if (s := self.session(school, sid))]
                 if ends:
@@ -608,13 +655,20 @@ class RosterSync:
             if slots is None:
                 self.warn(
                     row,
-                    f"periods {row['periods']!r} of class {row['title']!r} cannot be read without a guess; "
-                    "the class keeps the timetable it has (none if new): set it in the admin",
+                    gettext(
+                        "periods %(periods)r of class %(title)r cannot be read without a guess; "
+                        "the class keeps the timetable it has (none if new): set it in the admin"
+                    )
+                    % {"periods": row["periods"], "title": row["title"]},
                 )
             else:
                 slots = {(day, number - school.period_offset) for day, number in slots}
                 if any(number < 1 for _day, number in slots):
-                    self.problems.add(row, f"periods {row['periods']!r}: {school.name} counts periods from 1")
+                    self.problems.add(
+                        row,
+                        gettext("periods %(periods)r: %(school_name)s counts periods from 1")
+                        % {"periods": row["periods"], "school_name": school.name},
+                    )
                     self.refused_classes.add(row.sourced_id)
                     continue
                 meetings[key] = slots
@@ -659,8 +713,11 @@ class RosterSync:
                 row = self.class_rows[key[1]]
                 self.problems.add(
                     row,
-                    f"class {key[1]!r} has marks in another school year; its terms would move it: "
-                    "give next year's class a sourcedId of its own",
+                    gettext(
+                        "class %(class_id)r has marks in another school year; its terms would move it: "
+                        "give next year's class a sourcedId of its own"
+                    )
+                    % {"class_id": key[1]},
                 )
                 self.refused_classes.add(key[1])
                 del scheduled[key]
@@ -672,7 +729,9 @@ class RosterSync:
             session = self.session(school, sid)
             if session is None:
                 if not self.export.is_refused("academicSessions", sid):
-                    self.problems.add(row, f"term {sid!r} is not in academicSessions.csv or the database")
+                    self.problems.add(
+                        row, gettext("term %(sid)r is not in academicSessions.csv or the database") % {"sid": sid}
+                    )
                 return None
             if isinstance(session, Term):
                 years.add(years_by_id.get(session.academic_year_id) or session.academic_year)
@@ -681,7 +740,7 @@ class RosterSync:
             starts.append(session.start_date)
             ends.append(session.end_date)
         if len(years) > 1:
-            self.problems.add(row, "its terms belong to different school years")
+            self.problems.add(row, gettext("its terms belong to different school years"))
             return None
         return years.pop(), min(starts), max(ends)
 
@@ -761,7 +820,7 @@ class RosterSync:
             row = self.user_rows[role.user]
             kind = ROLE_KINDS.get(role.role)
             if kind is None:
-                self.warn(role.row, f"role {role.role!r} has no place in Rollbook; skipped")
+                self.warn(role.row, gettext("role %(role)r has no place in Rollbook; skipped") % {"role": role.role})
                 continue
             schools, quiet = self.schools_of_role(role, kind)
             if kind == "student":
@@ -769,9 +828,11 @@ class RosterSync:
             if not schools and kind != "parent" and not quiet:
                 value = role.row[role.column]
                 if role.column == "orgSourcedIds":
-                    self.problems.add(role.row, f"none of orgSourcedIds {value!r} is a school")
+                    self.problems.add(
+                        role.row, gettext("none of orgSourcedIds %(value)r is a school") % {"value": value}
+                    )
                 else:
-                    self.problems.add(role.row, f"orgSourcedId {value!r} is not a school")
+                    self.problems.add(role.row, gettext("orgSourcedId %(value)r is not a school") % {"value": value})
             for school in schools:
                 key = (school.pk, role.user)
                 placements[kind][key] = row
@@ -802,7 +863,7 @@ class RosterSync:
         placed_parents = {key[1] for key in placements["parent"]}
         for role in self.export.roles:
             if ROLE_KINDS.get(role.role) == "parent" and role.user not in placed_parents:
-                self.warn(role.row, "a parent of no student in a school of this export; skipped")
+                self.warn(role.row, gettext("a parent of no student in a school of this export; skipped"))
                 placed_parents.add(role.user)
         user_ids = self.import_logins({key[1] for placed in placements.values() for key in placed})
         for role, model in PERSON_MODELS.items():
@@ -847,7 +908,7 @@ class RosterSync:
                     deleted[kind][(school_id, sid)] = row.deleted
                     found.add(sid)
         for sid in sorted(sids - found, key=lambda s: self.user_rows[s].line):
-            self.warn(self.user_rows[sid], "no role names this user (roles.csv); skipped")
+            self.warn(self.user_rows[sid], gettext("no role names this user (roles.csv); skipped"))
 
     @staticmethod
     def student_number(row: Row) -> str:
@@ -897,17 +958,25 @@ class RosterSync:
             name = names.get(row.sourced_id)
             if name:
                 if name in claimed:
-                    self.problems.add(row, f"username {name!r} is also used on {claimed[name].where}")
+                    self.problems.add(
+                        row,
+                        gettext("username %(name)r is also used on %(where)s")
+                        % {"name": name, "where": claimed[name].where},
+                    )
                     continue
                 claimed[name] = row
                 holder = by_name.get(name)
                 if holder is not None and holder != user:
-                    self.problems.add(row, f"username {name!r} already belongs to another login")
+                    self.problems.add(
+                        row, gettext("username %(name)r already belongs to another login") % {"name": name}
+                    )
                     continue
             if user is None and not name:
                 continue
             if user is not None and user[0] in shared:
-                self.warn(row, f"the login {user[1]!r} is also another school's; left as it is")
+                self.warn(
+                    row, gettext("the login %(user)r is also another school's; left as it is") % {"user": user[1]}
+                )
                 continue
             values = {
                 "first_name": row["givenName"][:150],
@@ -980,7 +1049,9 @@ class RosterSync:
                 elif self.export.is_refused("users", agent):
                     continue
                 else:
-                    self.problems.add(row, f"agentSourcedIds: {agent!r} is not a user in this export")
+                    self.problems.add(
+                        row, gettext("agentSourcedIds: %(agent)r is not a user in this export") % {"agent": agent}
+                    )
                     continue
                 if "student" in mine and "parent" in theirs:
                     links.add((agent, row.sourced_id))
@@ -988,7 +1059,11 @@ class RosterSync:
                     links.add((row.sourced_id, agent))
                 elif not mine & {"student", "parent"}:
                     roles = ", ".join(sorted(mine)) or "user"
-                    self.warn(row, f"agent {agent!r} of a {roles} is not linked; skipped")
+                    self.warn(
+                        row,
+                        gettext("agent %(agent)r of a %(roles)s is not linked; skipped")
+                        % {"agent": agent, "roles": roles},
+                    )
         self._links = links
         return links
 
@@ -1084,11 +1159,15 @@ class RosterSync:
             school_class, year_group = self.classes.get(key), self.year_groups.get(key)
             if school_class is None and year_group is None:
                 if not self.export.is_refused("classes", key[1]) and key[1] not in self.refused_classes:
-                    self.problems.add(row, f"class {row['classSourcedId']!r} is not a class of {school.name}")
+                    self.problems.add(
+                        row,
+                        gettext("class %(classSourcedId)r is not a class of %(school_name)s")
+                        % {"classSourcedId": row["classSourcedId"], "school_name": school.name},
+                    )
                 continue
             role = row["role"]
             if role not in ("student", "teacher"):
-                self.warn(row, f"{role} enrollments have no place in Rollbook; skipped")
+                self.warn(row, gettext("%(role)s enrollments have no place in Rollbook; skipped") % {"role": role})
                 continue
             person = self.people[role].get((school_id, row["userSourcedId"]))
             if person is None:
@@ -1108,14 +1187,22 @@ class RosterSync:
     def not_a(self, row: Row, role: str, school: School) -> None:
         """A user enrolled in a role they do not have; the user's own row says which they have."""
         sid = row["userSourcedId"]
-        self.problems.add(row, f"user {sid!r} is not a {role} of {school.name}")
+        self.problems.add(
+            row,
+            gettext("user %(sid)r is not a %(role)s of %(school_name)s")
+            % {"sid": sid, "role": role, "school_name": school.name},
+        )
         if self._roles_by_user is None:
             self._roles_by_user = defaultdict(list)
             for r in self.export.roles:
                 self._roles_by_user[r.user].append(r)
         for r in self._roles_by_user.get(sid, []):
             if ROLE_KINDS.get(r.role) != role:
-                self.problems.add(r.row, f"user {sid!r} is a {r.role}, and enrollments.csv enrolls them as a {role}")
+                self.problems.add(
+                    r.row,
+                    gettext("user %(sid)r is a %(r_role)s, and enrollments.csv enrolls them as a %(role)s")
+                    % {"sid": sid, "r_role": r.role, "role": role},
+                )
 
     @staticmethod
     def span(parts: list[Row]) -> tuple[date | None, date | None]:

@@ -9,6 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_tasks import TaskResultStatus, default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
@@ -22,22 +25,46 @@ from apps.school.access import office_for
 STEP_NAMES = dict(
     zip(
         RosterSync.STEPS,
-        ("schools", "school years and terms", "classes", "people", "parents", "enrollments"),
+        (_("schools"), _("school years and terms"), _("classes"), _("people"), _("parents"), _("enrollments")),
         strict=True,
     )
 )
 
 
-WORDS = ("new", "changed", "archived", "removed")
+# How many rows of a kind an import creates, updates, archives and removes, as the page says it.
+WORDS = (_("%(count)s new"), _("%(count)s changed"), _("%(count)s archived"), _("%(count)s removed"))
+# Each kind of row (apps/roster/report.py KINDS) as the page names it.
+KIND_NAMES = {
+    "schools": _("schools"),
+    "academic years": _("academic years"),
+    "terms": _("terms"),
+    "periods": _("periods"),
+    "classes": _("classes"),
+    "timetable slots": _("timetable slots"),
+    "year groups": _("year groups"),
+    "advisors": _("advisors"),
+    "logins": _("logins"),
+    "students": _("students"),
+    "teachers": _("teachers"),
+    "parents": _("parents"),
+    "administrators": _("administrators"),
+    "guardianships": _("guardianships"),
+    "enrollments": _("enrollments"),
+    "teacher assignments": _("teacher assignments"),
+}
 
 
 def changes_of(report) -> list[tuple[str, str]]:
     """Each kind that changes, with what happens to how many rows ("2 new, 1 changed")."""
     found = []
     for kind, *counts in report.rows():
-        said = [f"{count:,} {word}" for count, word in zip(counts, WORDS, strict=True) if count]
+        said = [
+            str(word) % {"count": number_format(count, force_grouping=True)}
+            for count, word in zip(counts, WORDS, strict=True)
+            if count
+        ]
         if said:
-            found.append((kind, ", ".join(said)))
+            found.append((str(KIND_NAMES.get(kind, kind)), ", ".join(said)))
     return found
 
 
@@ -102,7 +129,11 @@ def upload(request, upload_id: int):
 def upload_apply(request, upload_id: int):
     upload = selectors.get_upload_for_user(request.user, upload_id)
     if not services.upload_apply(actor=request.user, upload=upload):
-        messages.error(request, f"{upload.filename} cannot be applied: it is {upload.get_status_display().lower()}.")
+        messages.error(
+            request,
+            gettext("%(file)s cannot be applied: it is %(status)s.")
+            % {"file": upload.filename, "status": upload.get_status_display().lower()},
+        )
     return redirect("roster:upload", upload_id=upload.pk)
 
 
@@ -111,7 +142,13 @@ def upload_apply(request, upload_id: int):
 def upload_cancel(request, upload_id: int):
     upload = selectors.get_upload_for_user(request.user, upload_id)
     if services.upload_cancel(actor=request.user, upload=upload):
-        messages.success(request, f"{upload.filename} is cancelled: nothing of it was saved.")
+        messages.success(
+            request, gettext("%(file)s is cancelled: nothing of it was saved.") % {"file": upload.filename}
+        )
         return redirect(f"{reverse('roster:roster')}?school={upload.school_id}")
-    messages.error(request, f"{upload.filename} cannot be cancelled: it is {upload.get_status_display().lower()}.")
+    messages.error(
+        request,
+        gettext("%(file)s cannot be cancelled: it is %(status)s.")
+        % {"file": upload.filename, "status": upload.get_status_display().lower()},
+    )
     return redirect("roster:upload", upload_id=upload.pk)

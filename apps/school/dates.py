@@ -14,6 +14,9 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2200, 12, 31)
@@ -59,7 +62,14 @@ class DateRange:
         return isinstance(other, DateRange) and other.message == self.message
 
 
-WEB_MESSAGE = f"Choose a date between {EARLIEST:%-d %B %Y} and {LATEST:%-d %B %Y}."
+def _web_message() -> str:
+    return gettext("Choose a date between %(earliest)s and %(latest)s.") % {
+        "earliest": date_format(EARLIEST, "j F Y"),
+        "latest": date_format(LATEST, "j F Y"),
+    }
+
+
+WEB_MESSAGE = lazy(_web_message, str)()  # in the reader's language, with its month names
 
 
 class DateInput(forms.DateInput):

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from apps.school.constraints import same_school
 from apps.school.dates import DateRange
@@ -119,7 +121,7 @@ class Period(SchoolOwned):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"Period {self.label}"
+        return self.name or gettext("Period %(label)s") % {"label": self.label}
 
     @property
     def label(self) -> int:
@@ -255,15 +257,15 @@ class Guardianship(SchoolOwned):
 
 class AttendanceCode(SchoolOwned):
     class Kind(models.TextChoices):
-        PRESENT = "present"
-        ABSENT = "absent"
-        LATE = "late"
-        EXCUSED = "excused"
-        OTHER = "other"
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        LATE = "late", _("Late")
+        EXCUSED = "excused", _("Excused")
+        OTHER = "other", _("Other")
 
     class Presence(models.TextChoices):
-        PRESENT = "Present"
-        ABSENT = "Absent"
+        PRESENT = "Present", pgettext_lazy("counts towards attendance", "Present")
+        ABSENT = "Absent", pgettext_lazy("counts towards attendance", "Absent")
 
     abbreviation = models.CharField(max_length=10)
     label = models.CharField(max_length=50)

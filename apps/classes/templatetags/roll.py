@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -45,8 +46,9 @@ def roll_more(row, codes) -> str:
     ]
     if not options:
         return ""
+    other = escape(gettext("Other mark"))
     return mark_safe(  # noqa: S308 - every value above is escaped
-        f'<label class="other">Other mark <select name="s{sid}-more"><option>{"".join(options)}</select></label>'
+        f'<label class="other">{other} <select name="s{sid}-more"><option>{"".join(options)}</select></label>'
     )
 
 

@@ -2,8 +2,10 @@
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -16,7 +18,9 @@ def get(mapping, key):
 @register.filter
 def percent(value):
     """A rate already in percent, or a dash when there were no marks to rate."""
-    return "—" if value is None else f"{value:.1f}%"
+    if value is None:
+        return "—"
+    return gettext("%(number)s%%") % {"number": number_format(round(value, 1), 1)}
 
 
 @register.filter
@@ -37,7 +41,8 @@ def code_cells(figures, codes) -> str:
         cell = f'<td class="num{"" if count else " zero"}">{escape(count or 0)}'
         if adjustment:
             shown = escape(signed(adjustment))
-            cell += f' <span class="adj" title="includes an adjustment of {shown}">({shown})</span>'
+            title = escape(gettext("includes an adjustment of %(adjustment)s") % {"adjustment": signed(adjustment)})
+            cell += f' <span class="adj" title="{title}">({shown})</span>'
         out.append(cell + "</td>")
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
