@@ -41,6 +41,15 @@ def small_targets(page) -> list[str]:
     )
 
 
+def wider_than(page, width: int) -> list[str]:
+    """The first elements reaching past ``width``, to say what widens a page."""
+    return page.evaluate(
+        """(w) => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w)
+            .slice(0, 6).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""",
+        width,
+    )
+
+
 def small_chart_text(page) -> list[str]:
     """Chart text (of the drawing shown) drawn smaller than 12 px, or cut off by the chart's edge."""
     return page.evaluate(
@@ -128,10 +137,7 @@ def test_every_office_page_fits_the_screen(page, live_server, login, office_page
         screenshot(page, f"office-{name}-{size}")
         width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if width[0] > width[1]:
-            wide = page.evaluate("""(w) => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > w).slice(0, 6)
-                .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""", width[1])
-            problems.append(f"{path}: {width[0]} px wide in {width[1]}: {wide}")
+            problems.append(f"{path}: {width[0]} px wide in {width[1]}: {wider_than(page, width[1])}")
         if small := small_targets(page):
             problems.append(f"{path}: targets under 44 px: {small}")
         if text := small_chart_text(page):
@@ -141,3 +147,30 @@ def test_every_office_page_fits_the_screen(page, live_server, login, office_page
         except AssertionError as error:
             problems.append(str(error))
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_office_uploads_photos_and_the_report_shows_one(page, live_server, login, world, tmp_path, viewport):
+    from tests.roster.test_photo_upload import image_bytes, zipped
+
+    s0 = world.students[0]
+    archive = tmp_path / "photos.zip"
+    archive.write_bytes(zipped({f"{s0.student_number}.jpg": image_bytes(), "nobody.jpg": image_bytes()}))
+    size = "phone" if viewport is PHONE else "laptop"
+    page.set_viewport_size(viewport)
+    login(page, "admin", next_path=reverse("roster:roster"))
+    page.get_by_role("link", name="Student photos").click()
+    page.get_by_label("Photos").set_input_files(str(archive))
+    page.get_by_role("button", name="Upload photos").click()
+    status = page.get_by_role("status")
+    assert status.get_by_role("heading", name="What the upload did").is_visible()
+    assert status.get_by_text("nobody.jpg").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert small_targets(page) == []
+    assert_accessible(page, "on the photo upload's report")
+    screenshot(page, f"office-photos-uploaded-{size}")
+    page.goto(f"{live_server.url}{reverse('reports:student_report', args=[s0.pk])}")
+    photo = page.locator("h1 img.student-photo")
+    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert_accessible(page, "on the student's report with a photo")
+    screenshot(page, f"office-student-report-photo-{size}")
