@@ -156,3 +156,11 @@ def test_anonymous_is_sent_to_sign_in(client, world):
     response = upload(client, (f"{world.students[0].student_number}.jpg", image_bytes()))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert photo_owners() == set()
+
+
+def test_more_files_than_a_request_may_carry_is_a_400_not_a_500(client, world, admin):
+    """Django's DATA_UPLOAD_MAX_NUMBER_FILES (100): more files go in a .zip, as the form says."""
+    client.force_login(admin)
+    files = [(f"{i}.jpg", b"x") for i in range(101)]
+    assert upload(client, *files).status_code == 400
+    assert photo_owners() == set()
