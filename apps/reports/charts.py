@@ -37,7 +37,7 @@ class Layout:
         return self.height - self.top - self.bottom
 
 
-WIDE = Layout(520, 240, 56, 16, 16, 56, 7, True, "chart chart-wide")
+WIDE = Layout(520, 240, 64, 16, 16, 56, 7, True, "chart chart-wide")
 NARROW = Layout(320, 220, 48, 12, 12, 48, 4, False, "chart chart-narrow")
 CHAR_W = 8.5  # at most about how wide a 13-unit character is drawn, to keep a label inside the chart
 
