@@ -44,7 +44,7 @@ from apps.school.access import (
     office_for,
     reports_office,
 )
-from apps.school.models import AttendanceCode, School, Student, YearGroup
+from apps.school.models import AttendanceCode, School, Student, StudentPhoto, YearGroup
 
 
 def _now(school: School):
@@ -392,6 +392,7 @@ def student_report(request, student_id: int):
             "weekly": _weekly_chart(chart_title, marks, term, school.today()),
             "query": _query_without_format(request),
             "section": "reports",
+            "has_photo": StudentPhoto.objects.filter(student=student).exists(),
         },
     )
 

@@ -17,10 +17,12 @@ from django_tasks import TaskResultStatus, default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from apps.roster import selectors, services
-from apps.roster.forms import UploadForm
+from apps.roster.forms import PhotoUploadForm, UploadForm
 from apps.roster.models import RosterUpload
 from apps.roster.sync import RosterSync
 from apps.school.access import office_for
+from apps.school.models import Student, StudentPhoto
+from apps.school.photos import save_photos, uploaded_files
 
 STEP_NAMES = dict(
     zip(
@@ -152,3 +154,31 @@ def upload_cancel(request, upload_id: int):
         % {"file": upload.filename, "status": upload.get_status_display().lower()},
     )
     return redirect("roster:upload", upload_id=upload.pk)
+
+
+@login_required
+def photos(request):
+    """Students' photos: a .zip or JPEG/PNG files named by student number or sourcedId, saved
+    by the same code as ``manage.py import_photos``; the page then lists the files matched,
+    unmatched and refused."""
+    office = office_for(request)
+    school = office.school
+    form = PhotoUploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = save_photos(school, uploaded_files((file.name, file) for file in form.cleaned_data["photos"]))
+        form = PhotoUploadForm()
+    return render(
+        request,
+        "roster/photos.html",
+        {
+            "office": office,
+            "school": school,
+            "form": form,
+            "report": report,
+            "with_photo": StudentPhoto.objects.filter(school=school, student__archived=False).count(),
+            "students": Student.objects.filter(school=school, archived=False).count(),
+            "section": "roster",
+        },
+        status=400 if form.errors else 200,
+    )

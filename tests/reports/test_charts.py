@@ -20,8 +20,10 @@ def test_line_chart_is_accessible_and_has_its_table():
     assert "<title" in svg and "7A &lt;English&gt;" in svg and "<English>" not in svg
     assert "<desc" in svg and "Rate per week" in svg
     assert "Week beginning" in svg and "Attendance rate (%)" in svg
-    # A week without marks breaks the line instead of dropping to zero.
-    assert svg.count("<polyline") == 2
+    # A week without marks breaks the line instead of dropping to zero, in both drawings.
+    wide, narrow = svg.split("</svg>")[:2]
+    assert 'class="chart chart-wide"' in wide and 'class="chart chart-narrow"' in narrow
+    assert wide.count("<polyline") == 2 and narrow.count("<polyline") == 2
     assert chart.rows == [["1 Sep", "100.0%"], ["8 Sep", "no marks"], ["15 Sep", "62.5%"]]
 
 

@@ -193,7 +193,9 @@ def test_charts_page(client, term_data, admin):
     # As marked: adjustments are not marks (the year group report shows them).
     assert response.context["distribution"].rows == [["✓", "5"], ["A", "2"], ["L", "1"]]
     html = response.content.decode()
-    assert html.count('role="img"') == 2 and "Attendance rate (%)" in html and "Week beginning" in html
+    # Two charts, each drawn wide and narrow (reports.css shows the one that fits).
+    assert html.count('role="img"') == 4 and html.count('class="chart chart-narrow"') == 2
+    assert "Attendance rate (%)" in html and "Week beginning" in html
 
 
 def test_audit_log_shows_code_labels_and_filters(client, term_data, admin, world):

@@ -826,6 +826,7 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
         ],
     ),
     "roster:roster": (("GET", "POST"), office_page(post=400)),
+    "roster:photos": (("GET", "POST"), office_page(post=400)),
     "roster:upload": (
         ("GET",),
         per_school(
