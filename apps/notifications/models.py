@@ -106,3 +106,16 @@ class Notification(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date} ({self.status})"
+
+
+class ReminderChain(models.Model):
+    """The automatic reminders' next run (apps/notifications/tasks.py): one row, the id of the
+    task result of the reminders' task that is queued now. Each run queues the next one and
+    writes its id here while it holds this row locked, and a run whose id is not here stops: so
+    there is one chain of runs however many workers run and however often it is started."""
+
+    next_run = models.CharField(max_length=64, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Reminders: next run {self.next_run or 'none'}"
