@@ -21,6 +21,9 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.notifications.models import Notification, ParentPreference, ReminderChain
 
@@ -45,7 +48,8 @@ def retry_delay(attempts: int) -> timedelta:
 
 def absence_lines(notification: Notification) -> list[tuple[str, str]]:
     """The child's absences that day that stand now, as (key, words); for a follow-up, only
-    those the first email did not tell."""
+    those the first email did not tell. The words are lazy: the email's ``render`` words them
+    in the recipient's language (apps/notifications/emails.py)."""
     from apps.classes.models import ClassMark
     from apps.homeroom.models import DailyMark
     from apps.notifications.absences import what
@@ -55,11 +59,17 @@ def absence_lines(notification: Notification) -> list[tuple[str, str]]:
     absent["code__kind"] = AttendanceCode.Kind.ABSENT
     lines = []
     for mark in DailyMark.objects.filter(**absent).select_related("code"):
-        lines.append((what(mark), f"Homeroom: {mark.code.label}"))
+        lines.append((what(mark), format_lazy(gettext_lazy("Homeroom: {code}"), code=mark.code.label)))
     for mark in (
         ClassMark.objects.filter(**absent).select_related("school_class", "period", "code").order_by("period__number")
     ):
-        lines.append((what(mark), f"Period {mark.period.label}, {mark.school_class.name}: {mark.code.label}"))
+        words = gettext_lazy("Period {period}, {name}: {code}")
+        lines.append(
+            (
+                what(mark),
+                format_lazy(words, period=mark.period.label, name=mark.school_class.name, code=mark.code.label),
+            )
+        )
     if notification.kind == Notification.Kind.FOLLOW_UP:
         first = Notification.objects.filter(
             kind=Notification.Kind.ABSENCE,
@@ -78,13 +88,13 @@ def why_not(notification: Notification) -> str:
 
     parent = notification.parent
     if not parent.email:
-        return "no email address"
+        return _("no email address")
     if ParentPreference.objects.filter(parent=parent, emails=False).exists():
-        return "the parent turned the emails off"
+        return _("the parent turned the emails off")
     if Excusal.objects.filter(
         student=notification.student, start_date__lte=notification.date, end_date__gte=notification.date
     ).exists():
-        return "an excusal covers the day"
+        return _("an excusal covers the day")
     return ""
 
 
@@ -96,18 +106,18 @@ def compose(notification: Notification):
 
     options = settings_of(notification.school)
     if not options.enabled:
-        return "the school's notifications are off", options
+        return _("the school's notifications are off"), options
     if notification.kind == Notification.Kind.REMINDER:
         if not notification.teacher.email:
-            return "no email address", options
+            return _("no email address"), options
         if roll_taken(notification):
-            return "the roll was taken", options
+            return _("the roll was taken"), options
         return emails.reminder_email(notification), options
     if reason := why_not(notification):
         return reason, options
     lines = absence_lines(notification)
     if not lines:
-        return "no absence stands", options
+        return _("no absence stands"), options
     return emails.absence_email(notification, lines), options
 
 
@@ -188,7 +198,7 @@ def start_reminders() -> bool:
     remind_untaken_rolls``: calling it again, from any number of processes, starts no second
     chain."""
     with transaction.atomic():
-        chain, _ = ReminderChain.objects.select_for_update().get_or_create(pk=1)
+        chain, _created = ReminderChain.objects.select_for_update().get_or_create(pk=1)
         if chain_alive(chain):
             return False
         now = timezone.now()
@@ -202,7 +212,7 @@ def continue_chain(run_id: str) -> bool:
     """Queue the run after this one (at the next whole minute) when this run is the chain's, or
     the chain is dead; False for any other run, which then does nothing."""
     with transaction.atomic():
-        chain, _ = ReminderChain.objects.select_for_update().get_or_create(pk=1)
+        chain, _created = ReminderChain.objects.select_for_update().get_or_create(pk=1)
         if chain.next_run != run_id and chain_alive(chain):
             return False
         now = timezone.now()
