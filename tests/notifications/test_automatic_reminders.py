@@ -6,7 +6,7 @@ apart, each queueing the next, and there is one chain however many workers run i
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -55,6 +55,7 @@ def test_migrate_starts_the_reminders_and_each_run_queues_the_next_minute(teache
     NotificationSettings.objects.create(school=world.school, reminder_after_minutes=10)
 
     # A deploy's migrate starts the chain (EMAIL_URL is configured).
+    pinned_clock.move_to(at(9, 35))  # the clock ticks: back to the moment after the setup
     call_command("migrate", verbosity=0)
     assert queued_run_after() < at(9, 36)
 
@@ -89,6 +90,7 @@ def test_migrate_starts_the_reminders_and_each_run_queues_the_next_minute(teache
 @pytest.mark.time_machine("2026-11-18 09:40 +00:00")
 def test_one_chain_with_two_workers_a_second_start_and_a_stray_run(teachers, smtp, pinned_clock):
     out = StringIO()
+    pinned_clock.move_to(at(9, 40))
     call_command("remind_untaken_rolls", stdout=out)
     call_command("remind_untaken_rolls", stdout=out)
     assert out.getvalue().splitlines() == [
@@ -115,11 +117,12 @@ def test_one_chain_with_two_workers_a_second_start_and_a_stray_run(teachers, smt
     assert queued_run_after() < at(9, 42)
 
 
-@pytest.mark.time_machine("2026-11-18 09:39:57 +00:00")
-def test_a_worker_left_running_runs_the_reminders_at_each_minute(teachers, smtp):
+@pytest.mark.time_machine("2026-11-18 09:39:50 +00:00")
+def test_a_worker_left_running_runs_the_reminders_at_each_minute(teachers, smtp, pinned_clock):
     """As ``make demo`` and production run it: one ``db_worker`` that keeps running."""
+    pinned_clock.move_to(at(9, 39, 50))
     start_reminders()
-    process = worker(smtp.url, at(9, 39, 57), "--interval", "0.2")
+    process = worker(smtp.url, at(9, 39, 50), "--interval", "0.2")
     try:
         deadline = time.monotonic() + 60
         while not smtp.mailbox.messages and time.monotonic() < deadline and process.poll() is None:
@@ -127,18 +130,25 @@ def test_a_worker_left_running_runs_the_reminders_at_each_minute(teachers, smtp)
     finally:
         process.terminate()
         _, err = process.communicate(timeout=30)
-    # The 09:39:57 run is too early for Otto's roll (begun 09:30); the 09:40 one reminds him.
+    # The 09:39:50 run is too early for Otto's roll (begun 09:30); the 09:40 one reminds him.
     assert [m["To"] for m in smtp.mailbox.messages] == ["otto@northfield.example.org"], err
     assert len(runs("SUCCESSFUL")) == 2
     assert queued_run_after() == at(9, 41)
 
 
 @pytest.mark.time_machine("2026-11-18 10:00 +00:00")
-def test_no_automatic_reminder_when_the_schools_notifications_are_off(teachers, smtp, run_worker):
+def test_no_automatic_reminder_when_the_schools_notifications_are_off(teachers, smtp, run_worker, pinned_clock):
     world = teachers
     NotificationSettings.objects.create(school=world.school, enabled=False)
+    # Runs of the day before yesterday and of an hour ago, finished: the chain forgets the first.
+    for finished in (at(10, 0) - timedelta(days=2), at(9, 0)):
+        old = remind_untaken_rolls.enqueue()
+        DBTaskResult.objects.filter(id=old.id).update(status="SUCCESSFUL", finished_at=finished)
+    pinned_clock.move_to(at(10, 0))
     start_reminders()
     run_worker(at(10, 0))
     assert smtp.mailbox.messages == []
     assert not Notification.objects.filter(school=world.school, kind="reminder").exists()
     assert queued_run_after() == at(10, 1)
+    assert sorted(run.finished_at for run in runs("SUCCESSFUL"))[0] == at(9, 0)
+    assert len(runs("SUCCESSFUL")) == 2  # the hour-old one and this run
