@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.school.constraints import same_school
@@ -35,7 +36,7 @@ class NotificationSettings(models.Model):
         verbose_name_plural = _("notification settings")
 
     def __str__(self) -> str:
-        return f"Notifications of {self.school}"
+        return gettext("Notifications of %(school)s") % {"school": self.school}
 
 
 class ParentPreference(SchoolOwned):
@@ -49,7 +50,7 @@ class ParentPreference(SchoolOwned):
         constraints = [same_school("parentpreference", "parent", "school.Parent")]
 
     def __str__(self) -> str:
-        return f"{self.parent}: {'on' if self.emails else 'off'}"
+        return f"{self.parent}: {gettext('on') if self.emails else gettext('off')}"
 
 
 class Notification(SchoolOwned):
@@ -106,7 +107,7 @@ class Notification(SchoolOwned):
         indexes = [models.Index(fields=["status", "due_at"], name="notification_due_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date} ({self.status})"
+        return f"{self.get_kind_display()} {self.date} ({self.get_status_display()})"
 
 
 class ReminderChain(models.Model):
@@ -119,4 +120,4 @@ class ReminderChain(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"Reminders: next run {self.next_run or 'none'}"
+        return gettext("Reminders: next run %(run)s") % {"run": self.next_run or gettext("none")}
