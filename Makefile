@@ -55,7 +55,7 @@ DEMO_MAIL = EMAIL_URL="smtp://127.0.0.1:$(MAIL_PORT)?tls=false" SITE_URL=$(URL)
 # The demo also runs a mail catcher (docs/notifications.md): the emails the worker sends are
 # printed in this terminal and saved in test-artifacts/mail/.
 demo: install
-	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(DEMO_MAIL) $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo --reset --url $(URL)
 	trap 'kill 0' EXIT; \
 	DEBUG=true $(PY) manage.py mail_catcher --port $(MAIL_PORT) & \

@@ -192,6 +192,7 @@ def record_time_entries(*, actor, school: School, entries: Sequence[TimeEntryInp
                     values={"code_id": code.pk, "minutes": item.minutes, "note": item.note or ""},
                 )
             )
+        # Minutes under a code tell no parent: the absence email tells homeroom and lesson
+        # absences, the ones the family page shows (docs/notifications.md), and minutes are neither.
         batch.save(actor=actor, channel=channel, changes=pending)
-        marks_saved(school=school, channel=channel, changes=pending)
     return results_from(pending, failed, len(entries))

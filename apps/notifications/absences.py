@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.attendance.channels import Channel
 from apps.attendance.engine import PendingMark
@@ -137,4 +138,4 @@ def excusal_sent(*, student_id: int, start, end) -> None:
         status=Notification.Status.PENDING,
         date__gte=start,
         date__lte=end,
-    ).update(status=Notification.Status.CANCELLED, last_error="an excusal covers the day")
+    ).update(status=Notification.Status.CANCELLED, last_error=gettext("an excusal covers the day"))

@@ -4,6 +4,7 @@ built from SITE_URL, never from a request; no email holds another family's data 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 from urllib.parse import urlencode
@@ -14,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.notifications.models import Notification, NotificationSettings
@@ -70,16 +72,20 @@ def message(email: Email, options: NotificationSettings) -> EmailMultiAlternativ
     return mail
 
 
-def render(template: str, context: dict) -> tuple[str, str]:
+def render(template: str, context: dict, subject: Callable[[], str]) -> tuple[str, str, str]:
+    """An email's subject, plain text and HTML, all worded in one language: the one place that
+    chooses it. ``subject`` is called, and the context's lazy strings are worded, in it."""
     with translation.override(settings.LANGUAGE_CODE):
         return (
+            subject(),
             render_to_string(f"notifications/{template}.txt", context),
             render_to_string(f"notifications/{template}.html", context),
         )
 
 
 def absence_email(notification: Notification, lines: list[tuple[str, str]]) -> Email:
-    """``lines``: (what it names in ``included``, how the email says it), the absences to tell."""
+    """``lines``: the absences to tell, as (what it names in ``included``, how the email says
+    it: a lazy string, worded in ``render``)."""
     parent, student, school = notification.parent, notification.student, notification.school
     follow_up = notification.kind == Notification.Kind.FOLLOW_UP
     context = {
@@ -95,15 +101,16 @@ def absence_email(notification: Notification, lines: list[tuple[str, str]]) -> E
         "family_link": site_link(reverse("excusals:family")),
         "unsubscribe_link": site_link(reverse("notifications:unsubscribe", args=[unsubscribe_token(parent)])),
     }
-    text, html = render("absence", context)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = (_("%(name)s: another absence on %(day)s") if follow_up else _("%(name)s was absent on %(day)s")) % {
-            "name": student.first_name,
-            "day": notification.date.strftime("%a %-d %b"),
-        }
+
+    def subject() -> str:
+        words = _("%(name)s: another absence on %(day)s") if follow_up else _("%(name)s was absent on %(day)s")
+        told = words % {"name": student.first_name, "day": date_format(notification.date, "D j M")}
+        return f"{told} · {school.name}"
+
+    subject, text, html = render("absence", context, subject)
     return Email(
         to=parent.email,
-        subject=f"{subject} · {school.name}",
+        subject=subject,
         text=text,
         html=html,
         included=[key for key, _ in lines],
@@ -123,10 +130,12 @@ def reminder_email(notification: Notification) -> Email:
             reverse("classes:roll", args=[school_class.pk, notification.date.isoformat(), period.number])
         ),
     }
-    text, html = render("reminder", context)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Roll not taken yet: %(name)s, period %(period)s") % {
+
+    def subject() -> str:
+        return _("Roll not taken yet: %(name)s, period %(period)s") % {
             "name": school_class.name,
             "period": period.label,
         }
+
+    subject, text, html = render("reminder", context, subject)
     return Email(to=notification.teacher.email, subject=subject, text=text, html=html, included=[])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.school.constraints import same_school
 from apps.school.models import Parent, School, SchoolOwned
@@ -18,50 +20,50 @@ class NotificationSettings(models.Model):
     while EMAIL_URL is not configured, whatever ``enabled`` says."""
 
     school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="notification_settings")
-    enabled = models.BooleanField("send notifications", default=True)
+    enabled = models.BooleanField(_("send notifications"), default=True)
     absence_delay_minutes = models.PositiveSmallIntegerField(
-        "minutes before an absence email", default=15, help_text="After the child's first absence of the day."
+        _("minutes before an absence email"), default=15, help_text=_("After the child's first absence of the day.")
     )
     reminder_after_minutes = models.PositiveSmallIntegerField(
-        "minutes before a teacher's reminder",
+        _("minutes before a teacher's reminder"),
         default=10,
-        help_text="After the period starts, if the roll is not taken.",
+        help_text=_("After the period starts, if the roll is not taken."),
     )
-    sender_name = models.CharField(max_length=100, blank=True, help_text="The school's name when blank.")
-    reply_to = models.EmailField("reply-to address", blank=True)
+    sender_name = models.CharField(max_length=100, blank=True, help_text=_("The school's name when blank."))
+    reply_to = models.EmailField(_("reply-to address"), blank=True)
 
     class Meta:
-        verbose_name_plural = "notification settings"
+        verbose_name_plural = _("notification settings")
 
     def __str__(self) -> str:
-        return f"Notifications of {self.school}"
+        return gettext("Notifications of %(school)s") % {"school": self.school}
 
 
 class ParentPreference(SchoolOwned):
     """A parent's own switch; a parent without a row gets the emails."""
 
     parent = models.OneToOneField(Parent, on_delete=models.CASCADE, related_name="notification_preference")
-    emails = models.BooleanField("absence emails", default=True)
+    emails = models.BooleanField(_("absence emails"), default=True)
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [same_school("parentpreference", "parent", "school.Parent")]
 
     def __str__(self) -> str:
-        return f"{self.parent}: {'on' if self.emails else 'off'}"
+        return f"{self.parent}: {gettext('on') if self.emails else gettext('off')}"
 
 
 class Notification(SchoolOwned):
     class Kind(models.TextChoices):
-        ABSENCE = "absence"
-        FOLLOW_UP = "follow_up", "follow-up"
-        REMINDER = "reminder"
+        ABSENCE = "absence", _("Absence")
+        FOLLOW_UP = "follow_up", _("follow-up")
+        REMINDER = "reminder", _("Reminder")
 
     class Status(models.TextChoices):
-        PENDING = "pending"
-        SENT = "sent"
-        CANCELLED = "cancelled"
-        FAILED = "failed"
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -78,7 +80,7 @@ class Notification(SchoolOwned):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    recipient = models.EmailField(blank=True, help_text="Where it went (read from the roster when sent).")
+    recipient = models.EmailField(blank=True, help_text=_("Where it went (read from the roster when sent)."))
     # What the email told (lessons, homeroom), so that a follow-up tells only what is new.
     included = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -105,4 +107,17 @@ class Notification(SchoolOwned):
         indexes = [models.Index(fields=["status", "due_at"], name="notification_due_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date} ({self.status})"
+        return f"{self.get_kind_display()} {self.date} ({self.get_status_display()})"
+
+
+class ReminderChain(models.Model):
+    """The automatic reminders' next run (apps/notifications/tasks.py): one row, the id of the
+    task result of the reminders' task that is queued now. Each run queues the next one and
+    writes its id here while it holds this row locked, and a run whose id is not here stops: so
+    there is one chain of runs however many workers run and however often it is started."""
+
+    next_run = models.CharField(max_length=64, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return gettext("Reminders: next run %(run)s") % {"run": self.next_run or gettext("none")}

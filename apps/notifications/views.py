@@ -11,6 +11,8 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from apps.attendance.channels import Channel
@@ -42,8 +44,10 @@ def unsubscribe(request, token: str):
 
 
 class PreferenceForm(forms.Form):
-    emails = forms.BooleanField(required=False, label="Email me when my child is absent without an excusal")
-    email = forms.EmailField(required=False, label="My email address")
+    emails = forms.BooleanField(
+        required=False, label=gettext_lazy("Email me when my child is absent without an excusal")
+    )
+    email = forms.EmailField(required=False, label=gettext_lazy("My email address"))
 
 
 @login_required
@@ -52,10 +56,10 @@ def family_preference(request):
     """A parent's own switch and address, in each school they are a parent in; nobody else's."""
     parents = list(Parent.objects.filter(user=request.user))
     if not parents:
-        raise Http404("Not a parent")
+        raise Http404(_("Not a parent"))
     form = PreferenceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a valid email address, like name@example.org. Nothing was changed.")
+        messages.error(request, _("Enter a valid email address, like name@example.org. Nothing was changed."))
         return redirect(reverse("excusals:family") + "#emails")
     with transaction.atomic():
         for parent in parents:
@@ -65,7 +69,7 @@ def family_preference(request):
                 parent.email = form.cleaned_data["email"]
                 parent.save(update_fields=["email"])
             log_change(parent, actor=request.user, channel=Channel.WEB, before=before, after=preference_state(parent))
-    messages.success(request, "Emails on." if form.cleaned_data["emails"] else "Emails off.")
+    messages.success(request, _("Emails on.") if form.cleaned_data["emails"] else _("Emails off."))
     return redirect(reverse("excusals:family") + "#emails")
 
 
@@ -87,13 +91,15 @@ def remind(request):
         wanted = (request.POST.get("class"), request.POST.get("period"))
         meetings = [m for m in meetings if (str(m.school_class.pk), str(m.period.number)) == wanted]
         if not meetings:
-            messages.error(request, "That roll is taken or not due today: no reminder sent.")
+            messages.error(request, _("That roll is taken or not due today: no reminder sent."))
             return redirect(reverse("reports:dashboard") + f"?school={school.pk}")
     queued = queue(school=school, meetings=meetings)
     if queued:
-        messages.success(request, f"Reminder{'s' if queued > 1 else ''} on the way ({queued}).")
+        messages.success(
+            request, ngettext("Reminder on the way (%(n)d).", "Reminders on the way (%(n)d).", queued) % {"n": queued}
+        )
     else:
-        messages.info(request, "Already reminded in the last ten minutes.")
+        messages.info(request, _("Already reminded in the last ten minutes."))
     return redirect(reverse("reports:dashboard") + f"?school={school.pk}")
 
 

@@ -83,12 +83,14 @@ import sys, time_machine
 from datetime import datetime
 time_machine.travel(datetime.fromisoformat(sys.argv[1]), tick=True).start()
 from django.core.management import execute_from_command_line
-execute_from_command_line(["manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload", "-v", "0"])
+execute_from_command_line(["manage.py", "db_worker", "--no-startup-delay", "--no-reload", "-v", "0", *sys.argv[2:]])
 """
 
 
-def worker(smtp_url: str, at: datetime) -> subprocess.Popen:
-    """A worker process at this moment (ticking): it runs every task due, then exits."""
+def worker(smtp_url: str, at: datetime, *options: str) -> subprocess.Popen:
+    """A worker process at this moment (ticking). With the default ``--batch`` it runs every
+    task due, then exits; ``worker(url, at, "--interval", "0.2")`` keeps running, as
+    ``make demo``'s and production's do."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -98,7 +100,7 @@ def worker(smtp_url: str, at: datetime) -> subprocess.Popen:
         "DEFAULT_FROM_EMAIL": "attendance@northfield.example.org",
     }
     return subprocess.Popen(
-        [sys.executable, "-c", WORKER, at.isoformat()],
+        [sys.executable, "-c", WORKER, at.isoformat(), *(options or ("--batch",))],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -8,7 +8,9 @@ from datetime import timedelta
 from apps.audit.models import AuditEntry
 from apps.homeroom.models import TimeEntry
 from apps.homeroom.services import TimeEntryInput, record_time_entries
+from apps.notifications.models import Notification
 from tests import factories as f
+from tests.api.powerschool.conftest import payload, record
 
 
 def entry(student, day, code, minutes=30, **extra):
@@ -112,3 +114,33 @@ def test_queries_do_not_grow_with_the_entries(world, admin, django_assert_max_nu
         # 100 entries: SQLite splits an insert of more than 999 parameters (111 audit rows) in two.
         results = record_time_entries(actor=admin, school=school, entries=batch(50, 6), channel="web")
     assert [r.status for r in results].count("updated") == 50
+
+
+def test_minutes_under_an_absent_code_queue_no_absence_email_a_daily_absence_does(world, admin, ps_as, ids, settings):
+    """The absence email tells a child's homeroom and lesson absences, those the family page
+    shows; PowerSchool's minutes (ATT_ModeTime) are neither, so they queue nothing, while the
+    same plugin's daily (homeroom) absence queues the parent's email."""
+    settings.EMAIL_URL, settings.SITE_URL = "smtp://127.0.0.1:1025?tls=false", "https://rollbook.example.org"
+    world.parent.email = "pat@family.example.org"
+    world.parent.save()
+    child, today = world.students[0], world.school.today()
+    fields = {
+        "studentid": child.pk,
+        "schoolid": ids["schoolid"],
+        "yearid": ids["yearid"],
+        "att_date": today.isoformat(),
+        "attendance_codeid": ids["absent"],
+    }
+    ps = ps_as(admin)
+
+    minutes = ps.post(
+        "/ws/attendance/daily_time", payload(record(**fields, att_mode_code="ATT_ModeTime", total_minutes=90))
+    )
+    assert minutes.json()["results"]["insert_count"] == 1
+    assert TimeEntry.objects.get(student=child).minutes == 90
+    assert not Notification.objects.exists()
+
+    daily = ps.post("/ws/attendance/daily_time", payload(record(**fields, att_mode_code="ATT_ModeDaily")))
+    assert daily.json()["results"]["insert_count"] == 1
+    [queued] = Notification.objects.all()
+    assert (queued.kind, queued.parent, queued.student, queued.date) == ("absence", world.parent, child, today)

@@ -11,6 +11,8 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class Catcher:
@@ -23,14 +25,16 @@ class Catcher:
         path.write_bytes(envelope.content)
         body = message.get_body(("plain",))
         self.command.stdout.write(
-            f"\n--- mail to {message['To']}: {message['Subject']} (saved as {path})\n"
-            f"{body.get_content() if body else ''}"
+            "\n--- "
+            + _("mail to %(to)s: %(subject)s (saved as %(path)s)")
+            % {"to": message["To"], "subject": message["Subject"], "path": path}
+            + f"\n{body.get_content() if body else ''}"
         )
         return "250 OK"
 
 
 class Command(BaseCommand):
-    help = "Run a local SMTP server that prints and saves every email (development only)."
+    help = gettext_lazy("Run a local SMTP server that prints and saves every email (development only).")
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=1025)
@@ -41,7 +45,10 @@ class Command(BaseCommand):
         target.mkdir(parents=True, exist_ok=True)
         controller = Controller(Catcher(self, target), hostname="127.0.0.1", port=port)
         controller.start()
-        self.stdout.write(f"Mail catcher on 127.0.0.1:{port}; emails printed here and saved in {target}")
+        self.stdout.write(
+            _("Mail catcher on 127.0.0.1:%(port)s; emails printed here and saved in %(folder)s")
+            % {"port": port, "folder": target}
+        )
         try:
             while True:
                 time.sleep(3600)
