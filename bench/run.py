@@ -85,7 +85,10 @@ class Result:
     throughput_rps: float | None
     queries: int | None
     floor_p50_ms: float | None = None
-    ratio: float | None = None
+    ratio: float | None = None  # p50 ÷ the floor's p50, or (ratio_of "throughput") per second ÷ the floor's
+    floor: str = ""  # which floor: "SQL", "one-query view", ...
+    floor_rps: float | None = None
+    ratio_of: str = "p50"
     target: str = ""
     met: bool | None = None
     requests: int = 0
@@ -541,19 +544,33 @@ async def rush(s: School, session, base: str, teachers: int) -> dict:
     }
 
 
+FRAMEWORK_FLOOR = "framework floor (one-query view)"
+
+
+def framework_floor_ratios(results: list[Result]) -> None:
+    """Pages and writes, which have no SQL floor, against the one-query view of the same run."""
+    floor = next((r for r in results if r.scenario == FRAMEWORK_FLOOR and r.p50_ms), None)
+    for r in results:
+        if floor and r is not floor and r.ratio is None and r.p50_ms is not None:
+            r.floor, r.floor_p50_ms, r.ratio = "one-query view", floor.p50_ms, r.p50_ms / floor.p50_ms
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def start_server(db: str, port: int, workers: int, worker_class: str, threads: int) -> subprocess.Popen:
+def start_server(
+    db: str, port: int, workers: int, worker_class: str, threads: int, env: dict | None = None
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "BENCH_DB": db,
         "BENCH_PG": PG,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "API_RATE_LIMIT": "off",
+        **(env or {}),
     }
     command = [
         str(Path(PY).parent / "gunicorn"),
@@ -684,6 +701,7 @@ def run_scale(args) -> dict:
                     if kind == "report":
                         floor = time_sql(args.db, sql_floors(s)[name], n, args.budget)
                         result.floor_p50_ms = percentile(floor, 0.5)
+                        result.floor = "SQL"
                         result.ratio = p50 / result.floor_p50_ms
                         result.target = (
                             result.target + "; " if result.target else ""
@@ -699,6 +717,7 @@ def run_scale(args) -> dict:
                         + (f", floor {result.floor_p50_ms:.2f} ms, ×{result.ratio:.1f}" if result.ratio else "")
                         + (f", {result.errors} errors" if result.errors else "")
                     )
+                framework_floor_ratios(results)
                 if not reports_only:
                     teachers = min(args.teachers, len(s.classes))
                     rush_result = await rush(s, session, base, teachers)
@@ -727,7 +746,10 @@ def run_scale(args) -> dict:
                 throughput_rps=rush_result["taps_per_s"],
                 queries=tap_count,
                 floor_p50_ms=rush_result["floor_p50_ms"],
+                floor_rps=rush_result["floor_rps"],
+                floor="one-query view under the same clients",
                 ratio=rush_result["taps_per_s"] / rush_result["floor_rps"],
+                ratio_of="throughput",
                 target=f"≥ {RUSH_TAPS_TARGET} taps/s, p95 ≤ {RUSH_P95_TARGET} ms",
                 met=met and not rush_result["errors"],
                 requests=rush_result["taps"] + rush_result["teachers"],
@@ -832,16 +854,17 @@ def table(data: dict) -> str:
         f"{m.get('load_average_at_end', m.get('load_average', float('nan'))):.1f} at the end; "
         f"`make bench` took {data['wall_minutes']:.1f} min.",
         "",
-        "| scenario | scale | p50 ms | p95 ms | throughput /s | queries | floor ms | ratio | target | met? |",
+        "| scenario | scale | ratio to floor | floor | p50 ms | p95 ms | throughput /s | queries | target | met? |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in data["runs"]:
         for r in run["results"]:
             met = "–" if r["met"] is None else ("yes" if r["met"] else "**no**")
+            ratio, floor = ratio_cells(r)
             lines.append(
-                f"| {r['scenario']} | {r['scale']:g} | {fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | "
-                f"{fmt(r['throughput_rps'])} | {r['queries'] if r['queries'] is not None else '–'} | "
-                f"{fmt(r['floor_p50_ms'], 2)} | {fmt(r['ratio'], 2)} | {r['target']} | {met} |"
+                f"| {r['scenario']} | {r['scale']:g} | {ratio} | {floor} | {fmt(r['p50_ms'])} | "
+                f"{fmt(r['p95_ms'])} | {fmt(r['throughput_rps'])} | "
+                f"{r['queries'] if r['queries'] is not None else '–'} | {r['target']} | {met} |"
             )
     lines.append("")
     for run in data["runs"]:
@@ -853,11 +876,30 @@ def table(data: dict) -> str:
                 f"{rows.get('homeroom_dailymark', 0):,} daily marks, {rows.get('excusals_excusal', 0):,} excusals; "
                 f"built in {run.get('load_seconds', 0):.0f} s."
             )
+        if run.get("group") == "replica":
+            lines.append(
+                f"- Rush with term reports (scale {run['scale']:g}): on a PostgreSQL primary and streaming "
+                "replica the benchmark starts for it (`bench/replica_rush.py`), the same school built there, "
+                "both servers on the same cores as the app and the clients; the first pair of rows serves the "
+                "app on the primary alone, the second with `DATABASE_REPLICA_URL`."
+            )
         for r in run["results"]:
             if r.get("note"):
                 lines.append(f"- {r['scenario']} (scale {r['scale']:g}): {r['note']}")
     lines.append(MARK_END)
     return "\n".join(lines)
+
+
+def ratio_cells(r: dict) -> tuple[str, str]:
+    """The table's first two numbers: the ratio to the floor, and which floor it is."""
+    if r.get("ratio") is None:
+        return "–", "–"
+    throughput = r.get("ratio_of", "throughput" if "rush" in r["scenario"] else "p50") == "throughput"
+    name = r.get("floor") or ("one-query view under the same clients" if throughput else "SQL")
+    if throughput:
+        rps = r.get("floor_rps")
+        return f"{r['ratio'] * 100:.1f}%", name + (f", {rps:,.0f} requests/s" if rps else "")
+    return f"{r['ratio']:.2f}×", f"{name}, {fmt(r['floor_p50_ms'], 2)} ms"
 
 
 def write_markdown(path: Path, generated: str) -> None:
@@ -888,6 +930,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="sequential requests per scenario (at most)")
     parser.add_argument("--budget", type=float, default=8.0, help="seconds per phase (at most)")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--no-replica",
+        action="store_true",
+        help="skip the rush with term reports on a primary and replica of the benchmark's own (bench/replica_rush.py)",
+    )
+    parser.add_argument("--reporters", type=int, default=2, help="office clients loading term reports in the rush")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--markdown", default=str(ROOT / "BENCHMARK.md"))
     parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
@@ -976,6 +1024,22 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    if not args.no_replica:
+        # The rush with term reports, on a primary and replica of its own, at the first scale.
+        from bench.replica_rush import measure
+
+        runs.append(
+            measure(
+                scales[0],
+                workers=args.workers,
+                worker_class=args.worker_class,
+                threads=args.threads,
+                teachers=args.teachers,
+                reporters=args.reporters,
+                budget=args.budget,
+                seed=args.seed,
+            )
+        )
     data = write_results(args, started, load_at_start, runs, commit_at_start)
     log(f"wrote {args.markdown} and {args.json} in {data['wall_minutes']:.1f} min")
     return 0

@@ -25,6 +25,8 @@ from attendance_site.settings import ALLOWED_HOSTS, DATABASES  # noqa: E402
 BENCH_STATEMENT_TIMEOUT_MS = int(os.environ.get("BENCH_STATEMENT_TIMEOUT_MS", "20000"))
 _options = DATABASES["default"].setdefault("OPTIONS", {})
 _options["options"] = f"{_options.get('options', '')} -c statement_timeout={BENCH_STATEMENT_TIMEOUT_MS}".strip()
+if "replica" in DATABASES:  # bench/replica_rush.py: the replica's connections, the same options
+    DATABASES["replica"]["OPTIONS"] = dict(_options)
 DEBUG = False
 ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "127.0.0.1", "localhost", "testserver"]

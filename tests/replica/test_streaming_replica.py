@@ -2,7 +2,8 @@
 
 The test starts its own primary and replica from Debian's PostgreSQL 15 binaries (initdb in a
 temporary folder, ``pg_basebackup -R``, two postmasters on free ports, run as the ``postgres``
-user: PostgreSQL refuses to run as root), leaving the machine's own server alone; then a real
+user: PostgreSQL refuses to run as root; ``bench/pg_cluster.py``, which the benchmark's replica
+scenario starts too), leaving the machine's own server alone; then a real
 Rollbook server on both. With the replica's replay paused, the API reads of one admin come from
 the replica and miss a mark another admin has just written, while the writer, reading right after
 their own write, gets the primary and sees it.
@@ -12,82 +13,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg
 import pytest
 import requests
 
+from bench.pg_cluster import Cluster, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PYTHON = sys.executable
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def as_postgres(*command: str, **kwargs) -> subprocess.CompletedProcess:
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    return subprocess.run([*prefix, *command], check=True, capture_output=True, text=True, timeout=120, **kwargs)
-
-
-class Cluster:
-    """A primary and its streaming replica in a temporary folder."""
-
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="rollbook-replica-"))
-        self.folder.chmod(0o777)
-        self.primary_port, self.replica_port = free_port(), free_port()
-        self.primary, self.replica = self.folder / "primary", self.folder / "replica"
-
-    def start(self) -> None:
-        as_postgres(str(PG_BIN / "initdb"), "-D", str(self.primary), "-U", "postgres", "-A", "trust", "--no-sync")
-        with (self.primary / "postgresql.conf").open("a") as conf:
-            conf.write(
-                f"port = {self.primary_port}\nlisten_addresses = '127.0.0.1'\n"
-                f"unix_socket_directories = '{self.folder}'\nwal_level = replica\nmax_wal_senders = 4\n"
-                "fsync = off\nhot_standby = on\n"
-            )
-        self.pg_ctl(self.primary, "start")
-        as_postgres(
-            str(PG_BIN / "pg_basebackup"),
-            *("-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres"),
-            *("-D", str(self.replica), "-R", "-X", "stream", "--no-sync"),
-        )
-        with (self.replica / "postgresql.conf").open("a") as conf:
-            conf.write(f"port = {self.replica_port}\n")
-        self.pg_ctl(self.replica, "start")
-        with psycopg.connect(self.url(self.primary_port, "postgres"), autocommit=True) as connection:
-            connection.execute("CREATE DATABASE rollbook")
-
-    def pg_ctl(self, data: Path, action: str) -> None:
-        as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", f"{data}.log", "-w", "-m", "immediate", action)
-
-    def url(self, port: int, database: str = "rollbook") -> str:
-        return f"postgres://postgres@127.0.0.1:{port}/{database}"
-
-    def replay(self, *, paused: bool) -> None:
-        with psycopg.connect(self.url(self.replica_port), autocommit=True) as connection:
-            connection.execute("SELECT pg_wal_replay_pause()" if paused else "SELECT pg_wal_replay_resume()")
-
-    def stop(self) -> None:
-        for data in (self.replica, self.primary):
-            if data.exists():
-                try:
-                    self.pg_ctl(data, "stop")
-                except subprocess.CalledProcessError:
-                    pass
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 # The two admins' API tokens, and what the test writes: printed as JSON by the server's own shell.
@@ -107,7 +45,7 @@ print(json.dumps({name: ApiClient.issue(name=name, user=user, scopes=list(SCOPES
 
 @pytest.fixture(scope="module")
 def server():
-    cluster = Cluster()
+    cluster = Cluster(settings={"fsync": "off"})  # a throwaway cluster need not survive a crash
     process = None
     try:
         cluster.start()
