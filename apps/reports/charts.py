@@ -63,6 +63,11 @@ def _fmt(value: float | None, unit: str = "%") -> str:
     return f"{value:g}"
 
 
+def _empty(x: float, y: float) -> str:
+    """The line a chart with no marks shows in its middle."""
+    return f'<text class="empty" x="{x}" y="{y}" text-anchor="middle">{escape(gettext("No marks yet"))}</text>'
+
+
 def _open_svg(uid: str, title: str, desc: str, layout: Layout, height: int | None = None) -> list[str]:
     return [
         f'<svg class="{layout.css}" viewBox="0 0 {layout.width} {height or layout.height}" role="img" '
@@ -139,9 +144,7 @@ def _line_svg(lay: Layout, title: str, desc: str, points, x_label: str, y_label:
     parts += [f'<polyline class="line" points="{" ".join(s)}"/>' for s in segments]
     parts += dots
     if not dots:
-        parts.append(
-            f'<text class="empty" x="{lay.width / 2}" y="{lay.height / 2}" text-anchor="middle">{escape(gettext("No marks yet"))}</text>'
-        )
+        parts.append(_empty(lay.width / 2, lay.height / 2))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -191,9 +194,7 @@ def _bar_svg(title: str, desc: str, bars, x_label: str, y_label: str) -> str:
             f"{escape(label)}</text>"
         )
     if not bars:
-        parts.append(
-            f'<text class="empty" x="{lay.width / 2}" y="{lay.height / 2}" text-anchor="middle">{escape(gettext("No marks yet"))}</text>'
-        )
+        parts.append(_empty(lay.width / 2, lay.height / 2))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -232,9 +233,7 @@ def _bar_svg_narrow(title: str, desc: str, bars, y_label: str) -> str:
     )
     if not bars:
         middle = top + ROW_H / 2 + 4
-        parts.append(
-            f'<text class="empty" x="{lay.width / 2}" y="{middle}" text-anchor="middle">{escape(gettext("No marks yet"))}</text>'
-        )
+        parts.append(_empty(lay.width / 2, middle))
     parts.append("</svg>")
     return "".join(parts)
 
