@@ -196,12 +196,12 @@
     var row = source.closest("#roll-rows .student");
     var name = row && row.querySelector(".name") ? row.querySelector(".name").textContent : "";
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
-    var why = status === 0 ? "There is no connection to the school's system."
-      : status === 503 ? "The school's system is unavailable for a moment."
-      : "The school's system could not save it.";
-    if (status === 404) why = "This student or roll is no longer yours to mark: reload the page.";
-    else why += " Try again in a moment.";
-    box.textContent = (name ? "Not saved for " + name + ". " : "Not saved. ") + why;
+    // The sentences come translated from the page (templates/roll/sheet.html).
+    var say = box.dataset;
+    var why = status === 0 ? say.offline : status === 503 ? say.unavailable : say.failed;
+    if (status === 404) why = say.gone;
+    else why += " " + say.tryAgain;
+    box.textContent = (name ? say.notSavedFor.replace("%(name)s", name) : say.notSaved) + " " + why;
     box.hidden = false;
     if (row) row.classList.add("save-failed");
   }
