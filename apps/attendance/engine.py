@@ -6,7 +6,8 @@ Its callers (``record_class_marks``, ``record_daily_marks``, ``record_time_entri
 validate their items inside that transaction, against those locked rows, and hand the batch
 the valid changes. A constant number of queries whatever the number of marks: one advisory lock
 of the keys (PostgreSQL), one locking read of the existing rows, one upsert, one delete, one
-insert of audit entries.
+insert of audit entries, and two statements that recompute the term counts of the marks it
+changed (``apps/attendance/term_counts.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from apps.attendance import term_counts
 from apps.audit.models import AuditEntry
 from apps.school.models import School
 
@@ -77,7 +79,9 @@ def school_write_lock(school: School):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_id("school", school.pk)])
     token = _school_held.set(school.pk)
     try:
-        yield
+        # The term counts of its marks are rebuilt once, at the end, not after every batch.
+        with term_counts.rebuilt_at_the_end(school.pk):
+            yield
     finally:
         _school_held.reset(token)
 
@@ -205,6 +209,9 @@ class MarkBatch:
             )
         if to_delete:
             model.objects.filter(pk__in=to_delete).delete()
+        if to_upsert or to_delete:
+            changed = [k for k in state if k in to_upsert or (state[k] is None and existing.get(k) is not None)]
+            term_counts.marks_saved(model, school.pk, changed, self.key_fields)
 
         for change in changes:
             key = key_of(change)

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db import transaction
 
+from apps.attendance import term_counts
 from apps.attendance.channels import Channel
 from apps.audit.log import log_change, state
 from apps.excusals.models import MAX_EXCUSAL_DAYS, Excusal
@@ -92,6 +93,7 @@ def excusal_create(
             comment=comment or "",
         )
         log_change(excusal, actor=actor, channel=channel, before=None, after=state(excusal))
+        term_counts.excusal_changed(student.school_id, student.pk, [(start_date, end_date)])
         excusal_sent(student_id=student.pk, start=start_date, end=end_date)
     return excusal
 
@@ -117,6 +119,11 @@ def excusal_update(
         excusal.comment = comment if comment is not None else current.comment
         excusal.save(update_fields=["end_date", "comment", "updated_at"])
         log_change(excusal, actor=actor, channel=channel, before=before, after=state(excusal))
+        term_counts.excusal_changed(
+            excusal.school_id,
+            excusal.student_id,
+            [(current.start_date, current.end_date), (excusal.start_date, excusal.end_date)],
+        )
         excusal_sent(student_id=excusal.student_id, start=excusal.start_date, end=excusal.end_date)
     return excusal
 
@@ -126,7 +133,9 @@ def excusal_delete(*, actor, excusal: Excusal, channel: str = Channel.WEB) -> Ex
         raise PermissionError("may not withdraw this excusal")
     excusal_id = excusal.pk
     with transaction.atomic():
-        log_change(excusal, actor=actor, channel=channel, before=state(_locked(excusal)), after=None)
+        current = _locked(excusal)
+        log_change(excusal, actor=actor, channel=channel, before=state(current), after=None)
         excusal.delete()
+        term_counts.excusal_changed(current.school_id, current.student_id, [(current.start_date, current.end_date)])
     excusal.pk = excusal_id  # the ManageBac DELETE answers with the deleted record
     return excusal

@@ -1,4 +1,9 @@
-"""Reads behind the office pages: attendance aggregated in SQL, a constant number of queries."""
+"""Reads behind the office pages: attendance aggregated in SQL, a constant number of queries.
+
+The term reports read the term counts (``ClassTermCount``, ``DailyTermCount``: a few rows per
+student, kept by the write path, see apps/attendance/term_counts.py); with ``from_marks=True``
+the same report is computed from the marks themselves, which is what the tests hold the counts
+to and what the benchmark times as the report's floor."""
 
 from __future__ import annotations
 
@@ -11,15 +16,15 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils.text import capfirst
 
 from apps.audit.log import MODEL_OF_KIND, SUBJECTS
 from apps.audit.models import AuditEntry
-from apps.classes.models import ClassMark, Enrollment, SchoolClass, TimetableSlot
+from apps.classes.models import ClassMark, ClassTermCount, Enrollment, SchoolClass, TimetableSlot
 from apps.classes.selectors import why_not_a_school_day
 from apps.excusals.models import Excusal
-from apps.homeroom.models import Adjustment, DailyMark
+from apps.homeroom.models import Adjustment, DailyMark, DailyTermCount
 from apps.school.models import (
     AttendanceCode,
     School,
@@ -132,15 +137,18 @@ def _covered_by_excusal() -> Exists:
 
 def tally(marks: QuerySet, group_field: str) -> dict[Any, tuple[dict[int, int], int]]:
     """Per group: marks per code and absences covered by an excusal. One GROUP BY query with
-    conditional counts."""
-    rows = (
-        marks.values(group_field, "code_id")
-        .annotate(
-            count=Count("id"),
-            covered_absent=Count("id", filter=Q(code__kind=ABSENT) & Q(_covered_by_excusal())),
-        )
-        .order_by()
-    )
+    conditional counts, over the marks or over their term counts (``marks`` of either)."""
+    if marks.model in (ClassTermCount, DailyTermCount):
+        annotations = {
+            "count": Sum("marks"),
+            "covered_absent": Coalesce(Sum("covered", filter=Q(code__kind=ABSENT)), 0),
+        }
+    else:
+        annotations = {
+            "count": Count("id"),
+            "covered_absent": Count("id", filter=Q(code__kind=ABSENT) & Q(_covered_by_excusal())),
+        }
+    rows = marks.values(group_field, "code_id").annotate(**annotations).order_by()
     result: dict[Any, tuple[dict[int, int], int]] = {}
     for row in rows:
         counts, covered = result.get(row[group_field], ({}, 0))
@@ -213,6 +221,22 @@ def _daily_marks(school: School, term: Term, include_archived: bool) -> QuerySet
     return marks if include_archived else marks.filter(student__archived=False)
 
 
+def _class_counts(school: School, term: Term, include_archived: bool, from_marks: bool) -> QuerySet:
+    """The term's class marks, or their term counts: ``tally`` reads either, and both filter by
+    ``school_class`` and ``student``."""
+    if from_marks:
+        return _class_marks(school, term, include_archived)
+    counts = ClassTermCount.objects.filter(school=school, term=term)
+    return counts if include_archived else counts.filter(student__archived=False)
+
+
+def _daily_counts(school: School, term: Term, include_archived: bool, from_marks: bool) -> QuerySet:
+    if from_marks:
+        return _daily_marks(school, term, include_archived)
+    counts = DailyTermCount.objects.filter(school=school, term=term)
+    return counts if include_archived else counts.filter(student__archived=False)
+
+
 def _adjustments(school: School, term: Term, include_archived: bool) -> QuerySet:
     adjustments = Adjustment.objects.filter(school=school, term=term)
     return adjustments if include_archived else adjustments.filter(student__archived=False)
@@ -232,7 +256,9 @@ def _student_rows(students, tallies, adjustments, codes_by_id) -> list[ReportRow
     ]
 
 
-def class_report(school_class: SchoolClass, term: Term, *, include_archived: bool = False) -> Report:
+def class_report(
+    school_class: SchoolClass, term: Term, *, include_archived: bool = False, from_marks: bool = False
+) -> Report:
     """A class's lessons in the term, one row per enrolled student (4 queries)."""
     codes = school_codes(school_class.school)
     codes_by_id = {c.pk: c for c in codes}
@@ -241,7 +267,8 @@ def class_report(school_class: SchoolClass, term: Term, *, include_archived: boo
         students = students.filter(archived=False)
     students = list(students)
     tallies = tally(
-        _class_marks(school_class.school, term, include_archived).filter(school_class=school_class), "student_id"
+        _class_counts(school_class.school, term, include_archived, from_marks).filter(school_class=school_class),
+        "student_id",
     )
     rows = _student_rows(students, tallies, {}, codes_by_id)
     # A student who left the class keeps their marks: show them too, after the enrolled ones.
@@ -263,7 +290,9 @@ def class_report(school_class: SchoolClass, term: Term, *, include_archived: boo
     )
 
 
-def year_group_report(year_group: YearGroup, term: Term, *, include_archived: bool = False) -> Report:
+def year_group_report(
+    year_group: YearGroup, term: Term, *, include_archived: bool = False, from_marks: bool = False
+) -> Report:
     """A year group's homeroom (daily) marks in the term with adjustments, one row per student
     (4 queries)."""
     school = year_group.school
@@ -272,7 +301,9 @@ def year_group_report(year_group: YearGroup, term: Term, *, include_archived: bo
     students = Student.objects.filter(year_group=year_group).order_by("last_name", "first_name", "id")
     if not include_archived:
         students = students.filter(archived=False)
-    tallies = tally(_daily_marks(school, term, include_archived).filter(student__year_group=year_group), "student_id")
+    tallies = tally(
+        _daily_counts(school, term, include_archived, from_marks).filter(student__year_group=year_group), "student_id"
+    )
     adjustments = adjustment_tally(
         _adjustments(school, term, include_archived).filter(student__year_group=year_group), "student_id"
     )
@@ -299,6 +330,7 @@ def school_overview(
     school_class: SchoolClass | None = None,
     class_ids: QuerySet | None = None,
     year_group_ids: QuerySet | None = None,
+    from_marks: bool = False,
 ) -> tuple[Report, Report]:
     """Homeroom by year group (adjustments applied) and lessons by class, for the term.
     ``class_ids``/``year_group_ids`` narrow to what a teacher may see (7 queries)."""
@@ -306,7 +338,7 @@ def school_overview(
     codes_by_id = {c.pk: c for c in codes}
 
     groups = YearGroup.objects.filter(school=school)
-    daily = _daily_marks(school, term, include_archived)
+    daily = _daily_counts(school, term, include_archived, from_marks)
     adjustments = _adjustments(school, term, include_archived)
     if year_group_ids is not None:
         groups = groups.filter(pk__in=year_group_ids)
@@ -334,7 +366,7 @@ def school_overview(
     )
 
     classes = SchoolClass.objects.filter(school=school, start_date__lte=term.end_date, end_date__gte=term.start_date)
-    lessons = _class_marks(school, term, include_archived)
+    lessons = _class_counts(school, term, include_archived, from_marks)
     if class_ids is not None:
         classes = classes.filter(pk__in=class_ids)
         lessons = lessons.filter(school_class_id__in=class_ids)
@@ -388,18 +420,20 @@ def school_overview(
     )
 
 
-def student_report(student: Student, term: Term, *, class_ids: QuerySet | None = None) -> tuple[Report, Report]:
+def student_report(
+    student: Student, term: Term, *, class_ids: QuerySet | None = None, from_marks: bool = False
+) -> tuple[Report, Report]:
     """One student's term: homeroom (with adjustments) and one row per class (5 queries).
     ``class_ids`` narrows the classes to those a teacher teaches."""
     school = student.school
     codes = school_codes(school)
     codes_by_id = {c.pk: c for c in codes}
-    daily = tally(_daily_marks(school, term, True).filter(student=student), "student_id")
+    daily = tally(_daily_counts(school, term, True, from_marks).filter(student=student), "student_id")
     adjustments = adjustment_tally(_adjustments(school, term, True).filter(student=student), "student_id")
     daily_figures = figures_from(*daily.get(student.pk, ({}, 0)), adjustments.get(student.pk, {}), codes_by_id)
     daily_row = ReportRow(key=student.pk, label="Homeroom", figures=daily_figures)
 
-    lessons = _class_marks(school, term, True).filter(student=student)
+    lessons = _class_counts(school, term, True, from_marks).filter(student=student)
     # The classes of this term: another year's (after a roster rollover) are not this term's.
     in_term = Q(start_date__lte=term.end_date, end_date__gte=term.start_date)
     classes = SchoolClass.objects.filter(
