@@ -580,21 +580,26 @@ def chronic_absence(
     year_group: YearGroup | None = None,
     include_archived: bool = False,
     sort: str = "rate",
+    from_marks: bool = False,
 ) -> list[ChronicRow]:
     """Students absent (presence Absent) in 10% or more of their marked sessions in the term so
-    far, each with a weekly trend (3 queries whatever the school's size)."""
+    far, each with a weekly trend (5 queries whatever the school's size): the term's counts,
+    less the marks after today in a term still running (``from_marks``: all from the marks)."""
     until = min(term.end_date, today)
     marks = marks_for(source, school, term, include_archived).filter(date__lte=until)
     if year_group is not None:
         marks = marks.filter(student__year_group=year_group)
-    per_student = {
-        r["student_id"]: r
-        for r in marks.values("student_id")
-        .annotate(total=Count("id"), absent=Count("id", filter=~Q(code__presence=PRESENT)))
-        .order_by()
-        # Integer arithmetic keeps the threshold exact on every database: absent / total >= 10%.
-        .filter(absent__gt=0)
-    }
+    if from_marks:
+        per_student = {
+            r["student_id"]: r
+            for r in marks.values("student_id")
+            .annotate(total=Count("id"), absent=Count("id", filter=~Q(code__presence=PRESENT)))
+            .order_by()
+            .filter(absent__gt=0)
+        }
+    else:
+        per_student = _sessions_so_far(source, school, term, until, include_archived, year_group)
+    # Integer arithmetic keeps the threshold exact on every database: absent / total >= 10%.
     chronic_ids = [
         pk for pk, r in per_student.items() if r["absent"] * 100 >= r["total"] * int(CHRONIC_THRESHOLD * 100)
     ]
@@ -626,6 +631,26 @@ def chronic_absence(
         rows.append(ChronicRow(student=student, total=data["total"], absent=data["absent"], trend=trend))
     rows.sort(key=CHRONIC_SORTS.get(sort, CHRONIC_SORTS["rate"]))
     return rows
+
+
+def _sessions_so_far(source, school, term, until, include_archived, year_group) -> dict[int, dict]:
+    """Per student with an absence, marked sessions and absences in the term up to ``until``:
+    from the term counts, less the term's marks after ``until`` (2 or 3 queries)."""
+    counts = (_class_counts if source == LESSONS else _daily_counts)(school, term, include_archived, False)
+    later = marks_for(source, school, term, include_archived).filter(date__gt=until)
+    if year_group is not None:
+        counts, later = counts.filter(student__year_group=year_group), later.filter(student__year_group=year_group)
+    absent_codes = {c.pk for c in school_codes(school) if c.presence != PRESENT}
+    per_student: dict[int, dict] = {}
+    rows = list(counts.values("student_id", "code_id").annotate(n=Sum("marks")).order_by())
+    if until < term.end_date:
+        rows += [{**r, "n": -r["n"]} for r in later.values("student_id", "code_id").annotate(n=Count("id")).order_by()]
+    for r in rows:
+        found = per_student.setdefault(r["student_id"], {"total": 0, "absent": 0})
+        found["total"] += r["n"]
+        if r["code_id"] in absent_codes:
+            found["absent"] += r["n"]
+    return {k: v for k, v in per_student.items() if v["absent"] > 0}
 
 
 # ---------------------------------------------------------------- today and unmarked rolls

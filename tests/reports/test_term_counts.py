@@ -1,8 +1,9 @@
 """The term counts the reports read (apps/attendance/term_counts.py) always say what the marks
 say: after any sequence of class and homeroom marks and clears, excusals sent, extended and
 withdrawn, term adjustments, a term's days moved, a code's kind changed and students archived,
-all through the services that do them, every term report equals the same report computed from
-the marks (``from_marks=True``), and the counts equal the counts rebuilt from nothing.
+all through the services that do them, every term report (chronic absence too) equals the same
+report computed from the marks (``from_marks=True``), and the counts equal the counts rebuilt
+from nothing.
 
 Every example runs in a savepoint that is rolled back, so the examples share one ``world``.
 """
@@ -235,6 +236,14 @@ def every_report(w, *, from_marks: bool) -> list:
                 found.append(homeroom_term_counts(year_group, term, include_archived=archived, from_marks=from_marks))
         for student in Student.objects.filter(school=w["school"]).order_by("pk"):
             found.append(selectors.student_report(student, term, from_marks=from_marks))
+        # Chronic absence counts the term so far: "today" on a marked day leaves later marks out.
+        for source in (selectors.HOMEROOM, selectors.LESSONS):
+            for today in (w["school"].today(), w["days"][2]):
+                found.append(
+                    selectors.chronic_absence(
+                        w["school"], term, source=source, today=today, include_archived=True, from_marks=from_marks
+                    )
+                )
     return found
 
 
