@@ -86,7 +86,14 @@ def school_write_lock(school: School):
         _school_held.reset(token)
 
 
-def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple]) -> None:
+def _counts_lock(student_id: int) -> int:
+    """The lock of a student's term counts: every recompute of them holds it, so two saves of the
+    same student's marks (another lesson, an excusal) cannot both rebuild the rows from marks
+    neither of them sees the other's of."""
+    return _advisory_id("term counts", student_id)
+
+
+def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple], students: Iterable[int] = ()) -> None:
     """On PostgreSQL, take transaction-scoped advisory locks of these mark keys, in one query.
 
     SELECT ... FOR UPDATE cannot lock a row that does not exist yet, so without this two
@@ -96,15 +103,16 @@ def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple]) -> None:
     Every writer first takes its school's lock: shared, then a lock per key in a fixed order;
     a batch of more than LOCK_EACH_KEY_UP_TO keys takes the school's lock alone, exclusively,
     and so waits for (and holds off) every other writer of that school. The school's lock
-    comes first, so the two kinds cannot deadlock. SQLite needs nothing: it runs one writer at
-    a time (transaction_mode IMMEDIATE)."""
+    comes first, so the two kinds cannot deadlock. The locks of the ``students``' term counts
+    (``_counts_lock``) are taken in the same query, in the same order as the keys'. SQLite needs
+    nothing: it runs one writer at a time (transaction_mode IMMEDIATE)."""
     if connection.vendor != "postgresql" or not keys or _school_held.get() == school_id:
         return
     school_lock = _advisory_id("school", school_id)
     if len(keys) > LOCK_EACH_KEY_UP_TO:
         ids, shared = [school_lock], [False]
     else:
-        key_ids = sorted({_advisory_id(mark_kind, *k) for k in keys})
+        key_ids = sorted({_advisory_id(mark_kind, *k) for k in keys} | {_counts_lock(s) for s in students})
         ids, shared = [school_lock, *key_ids], [True] + [False] * len(key_ids)
     with connection.cursor() as cursor:
         # PostgreSQL evaluates a volatile select list after ORDER BY: the locks come in this order.
@@ -113,6 +121,28 @@ def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple]) -> None:
             " FROM unnest(%s::bigint[], %s::bool[]) WITH ORDINALITY AS t(k, shared, n) ORDER BY n",
             [ids, shared],
         )
+
+
+def lock_term_counts(school_id: int, student_ids: Iterable[int]) -> None:
+    """For a change that recomputes students' term counts outside a ``MarkBatch`` (an excusal):
+    take their counts' locks, after the school's, shared, as a batch does (one query)."""
+    if connection.vendor != "postgresql" or _school_held.get() == school_id:
+        return
+    ids = [_advisory_id("school", school_id), *sorted({_counts_lock(s) for s in student_ids})]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN n = 1 THEN pg_advisory_xact_lock_shared(k) ELSE pg_advisory_xact_lock(k) END"
+            " FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+            [ids],
+        )
+
+
+def lock_school(school_id: int) -> None:
+    """For a change that recomputes a whole term of a school's counts (a term's days moved): the
+    school's lock, exclusively, as a large batch takes it, until the transaction ends."""
+    if connection.vendor == "postgresql" and _school_held.get() != school_id:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_id("school", school_id)])
 
 
 def lock_marks(*, school_id: int, model: type[models.Model], mark_kind: str, keys: Iterable[dict[str, Any]]) -> None:
@@ -139,7 +169,8 @@ class MarkBatch:
         self.by_id = self.key_fields == ("id",)
         self.keys = {self.key_of(key) for key in keys} - {(None,)}
         if not self.by_id:
-            _lock_keys(school.pk, mark_kind, self.keys)
+            counted = term_counts.counts_students(model, self.key_fields, self.keys)
+            _lock_keys(school.pk, mark_kind, self.keys, counted)
         self.existing: dict[tuple, models.Model] = {}
         if self.keys:
             lookup = {f"{name}__in": {key[n] for key in self.keys} for n, name in enumerate(self.key_fields[:3])}

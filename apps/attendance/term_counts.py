@@ -31,7 +31,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 from apps.excusals.models import Excusal
 from apps.school.models import Term
@@ -116,6 +116,15 @@ def rebuilt_at_the_end(school_id: int):
     rebuild_school(school_id)
 
 
+def counts_students(model: type[models.Model], key_fields: tuple[str, ...], keys: Iterable[tuple]) -> set[int]:
+    """The students whose term counts a batch of these keys may recompute (none for a model
+    without counts): the engine locks their counts with the marks."""
+    if model not in REGISTERED:
+        return set()
+    index = key_fields.index("student_id")
+    return {k[index] for k in keys}
+
+
 def marks_saved(model: type[models.Model], school_id: int, keys: Iterable[tuple], key_fields: tuple[str, ...]) -> None:
     """After a batch of marks of ``model``: recompute the counts of its (class and) students in
     the terms of its dates (2 statements; 2 more per PAIRS_PER_STATEMENT pairs)."""
@@ -137,7 +146,7 @@ def marks_saved(model: type[models.Model], school_id: int, keys: Iterable[tuple]
 def excusal_changed(school_id: int, student_id: int, days: Iterable[tuple[date, date]]) -> None:
     """After an excusal of a student was added, changed or withdrawn (``days``: its first and last
     day before and after): recompute the student's counts in the terms of those days (2
-    statements per kind of mark)."""
+    statements per kind of mark). The caller holds the counts' lock (``lock_term_counts``)."""
     days = list(days)
     if _deferred.get() == school_id or not days:
         return
@@ -149,11 +158,15 @@ def excusal_changed(school_id: int, student_id: int, days: Iterable[tuple[date, 
 def term_changed(terms: Iterable[Term]) -> None:
     """After terms were added or their days changed: recompute their counts (2 statements per
     kind of mark and term)."""
-    for term in terms:
-        if _deferred.get() == term.school_id:
-            continue
-        for spec in REGISTERED.values():
-            _refresh(spec, term.school_id, ("t.id = %s", [term.pk]), ("1 = 1", []))
+    from apps.attendance.engine import lock_school
+
+    with transaction.atomic():
+        for term in terms:
+            if _deferred.get() == term.school_id:
+                continue
+            lock_school(term.school_id)  # every writer of the school waits: the whole term is recomputed
+            for spec in REGISTERED.values():
+                _refresh(spec, term.school_id, ("t.id = %s", [term.pk]), ("1 = 1", []))
 
 
 def rebuild_school(school_id: int) -> None:
