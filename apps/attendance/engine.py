@@ -86,11 +86,12 @@ def school_write_lock(school: School):
         _school_held.reset(token)
 
 
-def _counts_lock(student_id: int) -> int:
-    """The lock of a student's term counts: every recompute of them holds it, so two saves of the
-    same student's marks (another lesson, an excusal) cannot both rebuild the rows from marks
-    neither of them sees the other's of."""
-    return _advisory_id("term counts", student_id)
+def _counts_lock(mark_kind: str, student_id: int) -> int:
+    """The lock of a student's term counts of a kind of mark: every save that recomputes them
+    holds it, so two saves of the same student's marks in other lessons cannot both rebuild the
+    rows from marks neither sees the other's of. (An excusal or a term's change, which recompute
+    them outside a save, take the school's lock instead.)"""
+    return _advisory_id("term counts", mark_kind, student_id)
 
 
 def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple], students: Iterable[int] = ()) -> None:
@@ -112,7 +113,7 @@ def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple], students: Itera
     if len(keys) > LOCK_EACH_KEY_UP_TO:
         ids, shared = [school_lock], [False]
     else:
-        key_ids = sorted({_advisory_id(mark_kind, *k) for k in keys} | {_counts_lock(s) for s in students})
+        key_ids = sorted({_advisory_id(mark_kind, *k) for k in keys} | {_counts_lock(mark_kind, s) for s in students})
         ids, shared = [school_lock, *key_ids], [True] + [False] * len(key_ids)
     with connection.cursor() as cursor:
         # PostgreSQL evaluates a volatile select list after ORDER BY: the locks come in this order.
@@ -123,23 +124,10 @@ def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple], students: Itera
         )
 
 
-def lock_term_counts(school_id: int, student_ids: Iterable[int]) -> None:
-    """For a change that recomputes students' term counts outside a ``MarkBatch`` (an excusal):
-    take their counts' locks, after the school's, shared, as a batch does (one query)."""
-    if connection.vendor != "postgresql" or _school_held.get() == school_id:
-        return
-    ids = [_advisory_id("school", school_id), *sorted({_counts_lock(s) for s in student_ids})]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT CASE WHEN n = 1 THEN pg_advisory_xact_lock_shared(k) ELSE pg_advisory_xact_lock(k) END"
-            " FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
-            [ids],
-        )
-
-
 def lock_school(school_id: int) -> None:
-    """For a change that recomputes a whole term of a school's counts (a term's days moved): the
-    school's lock, exclusively, as a large batch takes it, until the transaction ends."""
+    """For a change that recomputes term counts outside a save (an excusal, a term's days moved):
+    the school's lock, exclusively, as a large batch takes it, until the transaction ends. Take
+    it first in the transaction: it waits for the saves under way, and the next ones wait for it."""
     if connection.vendor == "postgresql" and _school_held.get() != school_id:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_id("school", school_id)])
@@ -148,7 +136,9 @@ def lock_school(school_id: int) -> None:
 def lock_marks(*, school_id: int, model: type[models.Model], mark_kind: str, keys: Iterable[dict[str, Any]]) -> None:
     """Take the locks a ``MarkBatch`` of these keys takes, for a service that reads more than
     the keys' own rows to decide what to write (the other intervals of a day's periods)."""
-    _lock_keys(school_id, mark_kind, {tuple(key[name] for name in model.KEY_FIELDS) for key in keys})
+    keys = {tuple(key[name] for name in model.KEY_FIELDS) for key in keys}
+    # The students' counts too, as the batch will: its own locking query then takes nothing new.
+    _lock_keys(school_id, mark_kind, keys, term_counts.counts_students(model, model.KEY_FIELDS, keys))
 
 
 class MarkBatch:

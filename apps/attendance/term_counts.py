@@ -146,7 +146,7 @@ def marks_saved(model: type[models.Model], school_id: int, keys: Iterable[tuple]
 def excusal_changed(school_id: int, student_id: int, days: Iterable[tuple[date, date]]) -> None:
     """After an excusal of a student was added, changed or withdrawn (``days``: its first and last
     day before and after): recompute the student's counts in the terms of those days (2
-    statements per kind of mark). The caller holds the counts' lock (``lock_term_counts``)."""
+    statements per kind of mark). The caller holds the school's lock (``lock_school``)."""
     days = list(days)
     if _deferred.get() == school_id or not days:
         return

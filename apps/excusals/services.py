@@ -9,7 +9,7 @@ from django.db import transaction
 
 from apps.attendance import term_counts
 from apps.attendance.channels import Channel
-from apps.attendance.engine import lock_term_counts
+from apps.attendance.engine import lock_school
 from apps.audit.log import log_change, state
 from apps.excusals.models import MAX_EXCUSAL_DAYS, Excusal
 from apps.notifications.absences import excusal_sent
@@ -58,9 +58,9 @@ def _check_comment(comment: str | None) -> None:
 def _locked(excusal: Excusal) -> Excusal:
     """The excusal as it is now, its student's row locked: every write of a student's excusals
     takes that lock first, so what the log calls "before" is what the change changed.
-    ``Excusal.DoesNotExist`` when it was withdrawn meanwhile. The student's term counts are
-    locked first, as a save of their marks locks them before it touches the student's row."""
-    lock_term_counts(excusal.school_id, [excusal.student_id])
+    ``Excusal.DoesNotExist`` when it was withdrawn meanwhile. The school's lock comes first: the
+    change recomputes the student's term counts, which no save may be doing meanwhile."""
+    lock_school(excusal.school_id)
     Student.objects.select_for_update().filter(pk=excusal.student_id).first()
     return Excusal.objects.get(pk=excusal.pk)
 
@@ -85,8 +85,8 @@ def excusal_create(
         raise PermissionError("may not send excusals for this student")
     with transaction.atomic():
         # Lock the student's row so two excusals sent at once cannot both pass the overlap check
-        # (the term counts' lock first, as in _locked).
-        lock_term_counts(student.school_id, [student.pk])
+        # (the school's lock first, as in _locked).
+        lock_school(student.school_id)
         Student.objects.select_for_update().filter(pk=student.pk).first()
         _check(student, start_date, end_date)
         excusal = Excusal.objects.create(
