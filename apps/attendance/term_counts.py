@@ -157,16 +157,22 @@ def excusal_changed(school_id: int, student_id: int, days: Iterable[tuple[date, 
 
 def term_changed(terms: Iterable[Term]) -> None:
     """After terms were added or their days changed: recompute their counts (2 statements per
-    kind of mark and term)."""
+    kind of mark and school, and the school's lock on PostgreSQL)."""
     from apps.attendance.engine import lock_school
 
-    with transaction.atomic():
-        for term in terms:
-            if _deferred.get() == term.school_id:
-                continue
-            lock_school(term.school_id)  # every writer of the school waits: the whole term is recomputed
+    by_school: dict[int, list[int]] = {}
+    for term in terms:
+        if _deferred.get() != term.school_id:
+            by_school.setdefault(term.school_id, []).append(term.pk)
+    if not by_school:
+        return
+    with transaction.atomic(savepoint=False):
+        for school_id, term_ids in by_school.items():
+            lock_school(school_id)  # every writer of the school waits: whole terms are recomputed
             for spec in REGISTERED.values():
-                _refresh(spec, term.school_id, ("t.id = %s", [term.pk]), ("1 = 1", []))
+                _refresh(
+                    spec, school_id, ("t.id IN (" + ", ".join(["%s"] * len(term_ids)) + ")", term_ids), ("1 = 1", [])
+                )
 
 
 def rebuild_school(school_id: int) -> None:
