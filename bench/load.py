@@ -13,7 +13,8 @@ latest weekday up to today) and the weeks after it are left unmarked.
 Reference data goes in through the ORM (bulk_create); marks through psycopg COPY with the
 marks tables' indexes and constraints dropped and re-created afterwards (which validates every
 row against them). Marks loaded this way skip the audited write path, so they have no audit
-entries. Then VACUUM ANALYZE.
+entries; their term counts are built from them afterwards in one statement per kind of mark.
+Then VACUUM ANALYZE.
 """
 
 from __future__ import annotations
@@ -371,6 +372,7 @@ def load(scale: float, db: str, pg: str, seed: int = 1, today: date | None = Non
     excusals = generate_marks(ref, class_data, daily_data)
     log("marks generated")
 
+    from apps.attendance import term_counts
     from apps.excusals.models import Excusal
 
     with transaction.atomic():
@@ -386,6 +388,10 @@ def load(scale: float, db: str, pg: str, seed: int = 1, today: date | None = Non
             ),
             batch_size=5000,
         )
+        # The term counts the reports read, from the marks and excusals just loaded: what the
+        # write path and the excusal service keep for every later change.
+        term_counts.rebuild_school(ref["school"])
+        log("term counts built")
     del class_data, daily_data
     connection.close()
     import psycopg
@@ -400,6 +406,8 @@ def load(scale: float, db: str, pg: str, seed: int = 1, today: date | None = Non
                 "classes_classmark",
                 "homeroom_dailymark",
                 "excusals_excusal",
+                "classes_classtermcount",
+                "homeroom_dailytermcount",
                 "classes_enrollment",
                 "classes_timetableslot",
             )

@@ -44,13 +44,16 @@ TARGETS = {
     "ManageBac PUT of 30 marks": ("p50", 40),
     "ManageBac class term summary": ("p50", 30),
     "ManageBac year-group homeroom term summary": ("p50", 150),
-    "school term report page": ("p50", 1000),
+    "school term report page": ("p50", 300),
     "section-style GET of a term": (None, None),
     "PowerSchool batch of 200": ("p50", 150),
     "teacher's Today page": (None, None),
     "framework floor (one-query view)": (None, None),
 }
-FLOOR_RATIO_TARGET = 1.5
+# Endpoint p50 ÷ its floor's p50, at most: the school term report reads term counts, so it must
+# take at most half its raw-marks SQL; a summary, at most twice its SQL.
+FLOOR_RATIO_TARGETS = {"school term report page": 0.5}
+FLOOR_RATIO_TARGET = 2.0
 RUSH_TAPS_TARGET, RUSH_P95_TARGET = 300, 100
 
 
@@ -314,11 +317,6 @@ def scenarios(s: School) -> dict:
 
 # --- SQL floors: the bare aggregate of each report through psycopg -----------------------------------
 
-COVERED = (
-    "EXISTS (SELECT 1 FROM excusals_excusal e WHERE e.student_id = m.student_id "
-    "AND e.start_date <= m.date AND e.end_date >= m.date)"
-)
-
 
 def sql_floors(s: School) -> dict[str, list[tuple[str, list]]]:
     cls, term, yg = s.classes[0], s.term, s.year_groups[0]
@@ -342,24 +340,7 @@ def sql_floors(s: School) -> dict[str, list[tuple[str, list]]]:
                 [yg.pk, *span],
             )
         ],
-        "school term report page": [
-            (
-                "SELECT st.year_group_id, m.code_id, count(*), "  # noqa: S608 (constants only)
-                f"count(*) FILTER (WHERE c.kind = 'absent' AND {COVERED}) "
-                "FROM homeroom_dailymark m JOIN school_student st ON st.id = m.student_id "
-                "JOIN school_attendancecode c ON c.id = m.code_id "
-                "WHERE m.school_id = %s AND m.date BETWEEN %s AND %s AND NOT st.archived GROUP BY 1, 2",
-                [s.school.pk, *span],
-            ),
-            (
-                "SELECT m.school_class_id, m.code_id, count(*), "  # noqa: S608 (constants only)
-                f"count(*) FILTER (WHERE c.kind = 'absent' AND {COVERED}) "
-                "FROM classes_classmark m JOIN school_student st ON st.id = m.student_id "
-                "JOIN school_attendancecode c ON c.id = m.code_id "
-                "WHERE m.school_id = %s AND m.date BETWEEN %s AND %s AND NOT st.archived GROUP BY 1, 2",
-                [s.school.pk, *span],
-            ),
-        ],
+        "school term report page": raw_marks_statements(s),
         "section-style GET of a term": [
             (
                 "WITH day AS (SELECT DISTINCT ON (m.student_id, m.date) m.id, m.student_id, m.date, c.kind, m.note "
@@ -383,6 +364,21 @@ def sql_floors(s: School) -> dict[str, list[tuple[str, list]]]:
             ),
         ],
     }
+
+
+def raw_marks_statements(s: School) -> list[tuple[str, None]]:
+    """The school term report's floor: the statements that read the marks when the same report is
+    computed from them (``school_overview(..., from_marks=True)``, which the tests hold the term
+    counts to), as Django sends them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.reports.selectors import school_overview
+
+    with CaptureQueriesContext(connection) as queries:
+        school_overview(s.school, s.term, from_marks=True)
+    marks = ("classes_classmark", "homeroom_dailymark")
+    return [(q["sql"], None) for q in queries.captured_queries if any(f'"{t}"' in q["sql"] for t in marks)]
 
 
 def time_sql(db: str, statements: list[tuple[str, list]], n: int, budget: float) -> list[float]:
@@ -622,6 +618,7 @@ def run_scale(args) -> dict:
     make = scenarios(s)
     if reports_only:
         make = {k: v for k, v in make.items() if v[1] == "report"}
+    floors = sql_floors(s)  # in process, before the event loop (the ORM runs no queries inside one)
 
     # PowerSchool: the real OAuth2 token endpoint, in process (counted below too).
     from django.test import Client
@@ -699,14 +696,13 @@ def run_scale(args) -> dict:
                     met = [] if target is None else [p50 <= target]
                     result.target = f"p50 ≤ {target} ms" if target is not None else ""
                     if kind == "report":
-                        floor = time_sql(args.db, sql_floors(s)[name], n, args.budget)
+                        floor = time_sql(args.db, floors[name], n, args.budget)
                         result.floor_p50_ms = percentile(floor, 0.5)
                         result.floor = "SQL"
                         result.ratio = p50 / result.floor_p50_ms
-                        result.target = (
-                            result.target + "; " if result.target else ""
-                        ) + f"≤ {FLOOR_RATIO_TARGET}× floor"
-                        met.append(result.ratio <= FLOOR_RATIO_TARGET)
+                        most = FLOOR_RATIO_TARGETS.get(name, FLOOR_RATIO_TARGET)
+                        result.target = (result.target + "; " if result.target else "") + f"≤ {most}× floor"
+                        met.append(result.ratio <= most)
                     result.met = all(met) if met else None
                     if result.errors:
                         result.met = False

@@ -6,7 +6,8 @@ Its callers (``record_class_marks``, ``record_daily_marks``, ``record_time_entri
 validate their items inside that transaction, against those locked rows, and hand the batch
 the valid changes. A constant number of queries whatever the number of marks: one advisory lock
 of the keys (PostgreSQL), one locking read of the existing rows, one upsert, one delete, one
-insert of audit entries.
+insert of audit entries, and two statements that recompute the term counts of the marks it
+changed (``apps/attendance/term_counts.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from apps.attendance import term_counts
 from apps.audit.models import AuditEntry
 from apps.school.models import School
 
@@ -77,12 +79,22 @@ def school_write_lock(school: School):
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_id("school", school.pk)])
     token = _school_held.set(school.pk)
     try:
-        yield
+        # The term counts of its marks are rebuilt once, at the end, not after every batch.
+        with term_counts.rebuilt_at_the_end(school.pk):
+            yield
     finally:
         _school_held.reset(token)
 
 
-def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple]) -> None:
+def _counts_lock(mark_kind: str, student_id: int) -> int:
+    """The lock of a student's term counts of a kind of mark: every save that recomputes them
+    holds it, so two saves of the same student's marks in other lessons cannot both rebuild the
+    rows from marks neither sees the other's of. (An excusal or a term's change, which recompute
+    them outside a save, take the school's lock instead.)"""
+    return _advisory_id("term counts", mark_kind, student_id)
+
+
+def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple], students: Iterable[int] = ()) -> None:
     """On PostgreSQL, take transaction-scoped advisory locks of these mark keys, in one query.
 
     SELECT ... FOR UPDATE cannot lock a row that does not exist yet, so without this two
@@ -92,15 +104,16 @@ def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple]) -> None:
     Every writer first takes its school's lock: shared, then a lock per key in a fixed order;
     a batch of more than LOCK_EACH_KEY_UP_TO keys takes the school's lock alone, exclusively,
     and so waits for (and holds off) every other writer of that school. The school's lock
-    comes first, so the two kinds cannot deadlock. SQLite needs nothing: it runs one writer at
-    a time (transaction_mode IMMEDIATE)."""
+    comes first, so the two kinds cannot deadlock. The locks of the ``students``' term counts
+    (``_counts_lock``) are taken in the same query, in the same order as the keys'. SQLite needs
+    nothing: it runs one writer at a time (transaction_mode IMMEDIATE)."""
     if connection.vendor != "postgresql" or not keys or _school_held.get() == school_id:
         return
     school_lock = _advisory_id("school", school_id)
     if len(keys) > LOCK_EACH_KEY_UP_TO:
         ids, shared = [school_lock], [False]
     else:
-        key_ids = sorted({_advisory_id(mark_kind, *k) for k in keys})
+        key_ids = sorted({_advisory_id(mark_kind, *k) for k in keys} | {_counts_lock(mark_kind, s) for s in students})
         ids, shared = [school_lock, *key_ids], [True] + [False] * len(key_ids)
     with connection.cursor() as cursor:
         # PostgreSQL evaluates a volatile select list after ORDER BY: the locks come in this order.
@@ -111,10 +124,21 @@ def _lock_keys(school_id: int, mark_kind: str, keys: set[tuple]) -> None:
         )
 
 
+def lock_school(school_id: int) -> None:
+    """For a change that recomputes term counts outside a save (an excusal, a term's days moved):
+    the school's lock, exclusively, as a large batch takes it, until the transaction ends. Take
+    it first in the transaction: it waits for the saves under way, and the next ones wait for it."""
+    if connection.vendor == "postgresql" and _school_held.get() != school_id:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_id("school", school_id)])
+
+
 def lock_marks(*, school_id: int, model: type[models.Model], mark_kind: str, keys: Iterable[dict[str, Any]]) -> None:
     """Take the locks a ``MarkBatch`` of these keys takes, for a service that reads more than
     the keys' own rows to decide what to write (the other intervals of a day's periods)."""
-    _lock_keys(school_id, mark_kind, {tuple(key[name] for name in model.KEY_FIELDS) for key in keys})
+    keys = {tuple(key[name] for name in model.KEY_FIELDS) for key in keys}
+    # The students' counts too, as the batch will: its own locking query then takes nothing new.
+    _lock_keys(school_id, mark_kind, keys, term_counts.counts_students(model, model.KEY_FIELDS, keys))
 
 
 class MarkBatch:
@@ -135,7 +159,8 @@ class MarkBatch:
         self.by_id = self.key_fields == ("id",)
         self.keys = {self.key_of(key) for key in keys} - {(None,)}
         if not self.by_id:
-            _lock_keys(school.pk, mark_kind, self.keys)
+            counted = term_counts.counts_students(model, self.key_fields, self.keys)
+            _lock_keys(school.pk, mark_kind, self.keys, counted)
         self.existing: dict[tuple, models.Model] = {}
         if self.keys:
             lookup = {f"{name}__in": {key[n] for key in self.keys} for n, name in enumerate(self.key_fields[:3])}
@@ -205,6 +230,9 @@ class MarkBatch:
             )
         if to_delete:
             model.objects.filter(pk__in=to_delete).delete()
+        if to_upsert or to_delete:
+            changed = [k for k in state if k in to_upsert or (state[k] is None and existing.get(k) is not None)]
+            term_counts.marks_saved(model, school.pk, changed, self.key_fields)
 
         for change in changes:
             key = key_of(change)

@@ -7,6 +7,7 @@ from django.db.models import Count
 
 from apps.classes.models import (
     ClassMark,
+    ClassTermCount,
     Cover,
     CoverPeriod,
     Enrollment,
@@ -139,3 +140,14 @@ class ClassMarkAdmin(ReadOnlyAdmin):
             .get_queryset(request)
             .select_related("school", "school_class", "student", "period", "code", "recorded_by")
         )
+
+
+@admin.register(ClassTermCount)
+class ClassTermCountAdmin(ReadOnlyAdmin):
+    """Term counts follow the marks (apps/attendance/term_counts.py): shown, never edited."""
+
+    list_display = ["term", "school_class", "student", "code", "marks", "covered"]
+    list_select_related = ["term", "school_class", "student", "code", "school"]
+    list_filter = ["school", "term"]
+    search_fields = ["student__first_name", "student__last_name", "student__student_number", "school_class__name"]
+    show_full_result_count = False

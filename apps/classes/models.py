@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from apps.attendance import term_counts
 from apps.attendance.channels import Channel
 from apps.school.constraints import same_school
 from apps.school.dates import DateRange
@@ -164,6 +165,36 @@ class ClassMark(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.date} P{self.period_id}: {self.code_id}"
+
+
+class ClassTermCount(SchoolOwned):
+    """How many class marks of a code a student has in a class in a term, and how many of them an
+    excusal covers: what the term reports read instead of the marks. Kept by whoever changes the
+    marks, excusals or terms (``apps/attendance/term_counts.py``), never written elsewhere."""
+
+    term = models.ForeignKey("school.Term", on_delete=models.CASCADE, related_name="+")
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
+    code = models.ForeignKey(AttendanceCode, on_delete=models.CASCADE, related_name="+")
+    marks = models.PositiveIntegerField()
+    covered = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "school_class", "student", "code"], name="classtermcount_one_per_code"
+            ),
+        ]
+        indexes = [
+            # A class's rows in a term (the class report, ManageBac's class summary) come from the
+            # unique constraint; the school's term report reads the term's rows of the school.
+            models.Index(fields=["school", "term"], name="classtermcount_school_term_idx"),
+            # Recomputing a student's rows (an excusal, a tap).
+            models.Index(fields=["student", "term"], name="classtermcount_student_idx"),
+        ]
+
+
+term_counts.register(ClassMark, ClassTermCount, ("school_class_id", "student_id"))
 
 
 class Cover(SchoolOwned):

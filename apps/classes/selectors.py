@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from apps.attendance.roll import (
     RollCounts,
@@ -21,6 +21,7 @@ from apps.attendance.roll import (
 )
 from apps.classes.models import (
     ClassMark,
+    ClassTermCount,
     Cover,
     CoverPeriod,
     Enrollment,
@@ -59,15 +60,23 @@ def class_marks_on(school_class: SchoolClass, on: date, *, only: Q | None = None
     )
 
 
-def class_term_counts(school_class: SchoolClass, term: Term, *, include_archived: bool = False) -> list[dict]:
-    """Per student and code, how many marks in the term: rows of student_id, code_id, count,
-    aggregated in SQL (one query)."""
+def class_term_counts(
+    school_class: SchoolClass, term: Term, *, include_archived: bool = False, from_marks: bool = False
+) -> list[dict]:
+    """Per student and code, how many marks in the term (within the class's own dates): rows of
+    student_id, code_id, count (one query). From the term counts when the class runs the whole
+    term, else (or with ``from_marks``) from the marks of the days both cover."""
     start = max(term.start_date, school_class.start_date)
     end = min(term.end_date, school_class.end_date)
-    marks = ClassMark.objects.filter(school_class=school_class, date__gte=start, date__lte=end)
+    if from_marks or (start, end) != (term.start_date, term.end_date):
+        rows = ClassMark.objects.filter(school_class=school_class, date__gte=start, date__lte=end)
+        count = Count("id")
+    else:
+        rows = ClassTermCount.objects.filter(school_class=school_class, term=term)
+        count = Sum("marks")
     if not include_archived:
-        marks = marks.filter(student__archived=False)
-    return list(marks.values("student_id", "code_id").annotate(count=Count("id")).order_by("student_id", "code_id"))
+        rows = rows.filter(student__archived=False)
+    return list(rows.values("student_id", "code_id").annotate(count=count).order_by("student_id", "code_id"))
 
 
 def class_enrollments(school_class: SchoolClass):

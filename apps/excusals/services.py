@@ -8,7 +8,9 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext
 
+from apps.attendance import term_counts
 from apps.attendance.channels import Channel
+from apps.attendance.engine import lock_school
 from apps.audit.log import log_change, state
 from apps.excusals.models import MAX_EXCUSAL_DAYS, Excusal
 from apps.notifications.absences import excusal_sent
@@ -65,7 +67,9 @@ def _check_comment(comment: str | None) -> None:
 def _locked(excusal: Excusal) -> Excusal:
     """The excusal as it is now, its student's row locked: every write of a student's excusals
     takes that lock first, so what the log calls "before" is what the change changed.
-    ``Excusal.DoesNotExist`` when it was withdrawn meanwhile."""
+    ``Excusal.DoesNotExist`` when it was withdrawn meanwhile. The school's lock comes first: the
+    change recomputes the student's term counts, which no save may be doing meanwhile."""
+    lock_school(excusal.school_id)
     Student.objects.select_for_update().filter(pk=excusal.student_id).first()
     return Excusal.objects.get(pk=excusal.pk)
 
@@ -89,7 +93,9 @@ def excusal_create(
     if not may_write_excusals(actor, student, parent):
         raise PermissionError("may not send excusals for this student")
     with transaction.atomic():
-        # Lock the student's row so two excusals sent at once cannot both pass the overlap check.
+        # Lock the student's row so two excusals sent at once cannot both pass the overlap check
+        # (the school's lock first, as in _locked).
+        lock_school(student.school_id)
         Student.objects.select_for_update().filter(pk=student.pk).first()
         _check(student, start_date, end_date)
         excusal = Excusal.objects.create(
@@ -101,6 +107,7 @@ def excusal_create(
             comment=comment or "",
         )
         log_change(excusal, actor=actor, channel=channel, before=None, after=state(excusal))
+        term_counts.excusal_changed(student.school_id, student.pk, [(start_date, end_date)])
         excusal_sent(student_id=student.pk, start=start_date, end=end_date)
     return excusal
 
@@ -126,6 +133,11 @@ def excusal_update(
         excusal.comment = comment if comment is not None else current.comment
         excusal.save(update_fields=["end_date", "comment", "updated_at"])
         log_change(excusal, actor=actor, channel=channel, before=before, after=state(excusal))
+        term_counts.excusal_changed(
+            excusal.school_id,
+            excusal.student_id,
+            [(current.start_date, current.end_date), (excusal.start_date, excusal.end_date)],
+        )
         excusal_sent(student_id=excusal.student_id, start=excusal.start_date, end=excusal.end_date)
     return excusal
 
@@ -135,7 +147,9 @@ def excusal_delete(*, actor, excusal: Excusal, channel: str = Channel.WEB) -> Ex
         raise PermissionError("may not withdraw this excusal")
     excusal_id = excusal.pk
     with transaction.atomic():
-        log_change(excusal, actor=actor, channel=channel, before=state(_locked(excusal)), after=None)
+        current = _locked(excusal)
+        log_change(excusal, actor=actor, channel=channel, before=state(current), after=None)
         excusal.delete()
+        term_counts.excusal_changed(current.school_id, current.student_id, [(current.start_date, current.end_date)])
     excusal.pk = excusal_id  # the ManageBac DELETE answers with the deleted record
     return excusal

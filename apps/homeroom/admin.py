@@ -1,11 +1,12 @@
-"""Django admin for daily marks and time entries (read-only) and term adjustments (each change logged)."""
+"""Django admin for daily marks, time entries and term counts (read-only) and term adjustments (each change
+logged)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from apps.audit.admin import AuditedAdmin
-from apps.homeroom.models import Adjustment, DailyMark, TimeEntry
+from apps.homeroom.models import Adjustment, DailyMark, DailyTermCount, TimeEntry
 from apps.school.admin import ReadOnlyAdmin, SchoolOwnedAdmin
 
 STUDENT_SEARCH = ["student__first_name", "student__last_name", "student__student_number"]
@@ -45,3 +46,14 @@ class AdjustmentAdmin(AuditedAdmin, SchoolOwnedAdmin):
     list_filter = ["school", "code__kind"]
     search_fields = [*STUDENT_SEARCH, "reason"]
     autocomplete_fields = ["student", "term", "code"]
+
+
+@admin.register(DailyTermCount)
+class DailyTermCountAdmin(ReadOnlyAdmin):
+    """Term counts follow the marks (apps/attendance/term_counts.py): shown, never edited."""
+
+    list_display = ["term", "student", "code", "marks", "covered"]
+    list_select_related = ["term", "student", "code", "school"]
+    list_filter = ["school", "term"]
+    search_fields = STUDENT_SEARCH
+    show_full_result_count = False

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.attendance import term_counts
 from apps.attendance.channels import Channel
 from apps.school.constraints import same_school
 from apps.school.models import AttendanceCode, School, SchoolOwned, Student, Term
@@ -49,6 +50,30 @@ class DailyMark(SchoolOwned):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.date}: {self.code_id}"
+
+
+class DailyTermCount(SchoolOwned):
+    """How many daily marks of a code a student has in a term, and how many of them an excusal
+    covers: what the term reports read instead of the marks. Kept by whoever changes the marks,
+    excusals or terms (``apps/attendance/term_counts.py``), never written elsewhere."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="+")
+    code = models.ForeignKey(AttendanceCode, on_delete=models.CASCADE, related_name="+")
+    marks = models.PositiveIntegerField()
+    covered = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["term", "student", "code"], name="dailytermcount_one_per_code"),
+        ]
+        indexes = [
+            models.Index(fields=["school", "term"], name="dailytermcount_school_term_idx"),
+            models.Index(fields=["student", "term"], name="dailytermcount_student_idx"),
+        ]
+
+
+term_counts.register(DailyMark, DailyTermCount, ("student_id",))
 
 
 class TimeEntry(SchoolOwned):

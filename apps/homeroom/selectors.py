@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Sum
 
 from apps.attendance.roll import (
     RollCounts,
@@ -16,7 +16,7 @@ from apps.attendance.roll import (
     with_excusal,
     with_photo,
 )
-from apps.homeroom.models import DailyMark
+from apps.homeroom.models import DailyMark, DailyTermCount
 from apps.school.models import AcademicYear, School, Student, Term, YearGroup
 from apps.school.selectors import codes_for_school
 
@@ -27,13 +27,23 @@ def daily_marks_on(year_group: YearGroup, on: date) -> list[DailyMark]:
     )
 
 
-def homeroom_term_counts(year_group: YearGroup, term: Term, *, include_archived: bool = False) -> list[dict]:
-    """Per student and code, how many daily marks in the term (one aggregate query)."""
-    marks = DailyMark.objects.filter(student__year_group=year_group, date__gte=term.start_date, date__lte=term.end_date)
+def homeroom_term_counts(
+    year_group: YearGroup, term: Term, *, include_archived: bool = False, from_marks: bool = False
+) -> list[dict]:
+    """Per student and code, how many daily marks in the term (one query): from the term counts,
+    or with ``from_marks`` from the marks."""
+    if from_marks:
+        rows = DailyMark.objects.filter(
+            student__year_group=year_group, date__gte=term.start_date, date__lte=term.end_date
+        )
+        # COUNT(*), not COUNT(id): the (student, date) INCLUDE (code) index answers it alone.
+        count = Count("*")
+    else:
+        rows = DailyTermCount.objects.filter(student__year_group=year_group, term=term)
+        count = Sum("marks")
     if not include_archived:
-        marks = marks.filter(student__archived=False)
-    # COUNT(*), not COUNT(id): the (student, date) INCLUDE (code) index answers it alone.
-    return list(marks.values("student_id", "code_id").annotate(count=Count("*")).order_by("student_id", "code_id"))
+        rows = rows.filter(student__archived=False)
+    return list(rows.values("student_id", "code_id").annotate(count=count).order_by("student_id", "code_id"))
 
 
 # --- the homeroom roll pages ----------------------------------------------------------------------

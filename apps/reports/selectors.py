@@ -1,4 +1,9 @@
-"""Reads behind the office pages: attendance aggregated in SQL, a constant number of queries."""
+"""Reads behind the office pages: attendance aggregated in SQL, a constant number of queries.
+
+The term reports read the term counts (``ClassTermCount``, ``DailyTermCount``: a few rows per
+student, kept by the write path, see apps/attendance/term_counts.py); with ``from_marks=True``
+the same report is computed from the marks themselves, which is what the tests hold the counts
+to and what the benchmark times as the report's floor."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -19,10 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.audit.log import MODEL_OF_KIND, SUBJECTS
 from apps.audit.models import AuditEntry
-from apps.classes.models import ClassMark, Enrollment, SchoolClass, TimetableSlot
+from apps.classes.models import ClassMark, ClassTermCount, Enrollment, SchoolClass, TimetableSlot
 from apps.classes.selectors import why_not_a_school_day
 from apps.excusals.models import Excusal
-from apps.homeroom.models import Adjustment, DailyMark
+from apps.homeroom.models import Adjustment, DailyMark, DailyTermCount
 from apps.school.models import (
     AttendanceCode,
     School,
@@ -135,15 +140,18 @@ def _covered_by_excusal() -> Exists:
 
 def tally(marks: QuerySet, group_field: str) -> dict[Any, tuple[dict[int, int], int]]:
     """Per group: marks per code and absences covered by an excusal. One GROUP BY query with
-    conditional counts."""
-    rows = (
-        marks.values(group_field, "code_id")
-        .annotate(
-            count=Count("id"),
-            covered_absent=Count("id", filter=Q(code__kind=ABSENT) & Q(_covered_by_excusal())),
-        )
-        .order_by()
-    )
+    conditional counts, over the marks or over their term counts (``marks`` of either)."""
+    if marks.model in (ClassTermCount, DailyTermCount):
+        annotations = {
+            "count": Sum("marks"),
+            "covered_absent": Coalesce(Sum("covered", filter=Q(code__kind=ABSENT)), 0),
+        }
+    else:
+        annotations = {
+            "count": Count("id"),
+            "covered_absent": Count("id", filter=Q(code__kind=ABSENT) & Q(_covered_by_excusal())),
+        }
+    rows = marks.values(group_field, "code_id").annotate(**annotations).order_by()
     result: dict[Any, tuple[dict[int, int], int]] = {}
     for row in rows:
         counts, covered = result.get(row[group_field], ({}, 0))
@@ -216,6 +224,22 @@ def _daily_marks(school: School, term: Term, include_archived: bool) -> QuerySet
     return marks if include_archived else marks.filter(student__archived=False)
 
 
+def _class_counts(school: School, term: Term, include_archived: bool, from_marks: bool) -> QuerySet:
+    """The term's class marks, or their term counts: ``tally`` reads either, and both filter by
+    ``school_class`` and ``student``."""
+    if from_marks:
+        return _class_marks(school, term, include_archived)
+    counts = ClassTermCount.objects.filter(school=school, term=term)
+    return counts if include_archived else counts.filter(student__archived=False)
+
+
+def _daily_counts(school: School, term: Term, include_archived: bool, from_marks: bool) -> QuerySet:
+    if from_marks:
+        return _daily_marks(school, term, include_archived)
+    counts = DailyTermCount.objects.filter(school=school, term=term)
+    return counts if include_archived else counts.filter(student__archived=False)
+
+
 def _adjustments(school: School, term: Term, include_archived: bool) -> QuerySet:
     adjustments = Adjustment.objects.filter(school=school, term=term)
     return adjustments if include_archived else adjustments.filter(student__archived=False)
@@ -235,7 +259,9 @@ def _student_rows(students, tallies, adjustments, codes_by_id) -> list[ReportRow
     ]
 
 
-def class_report(school_class: SchoolClass, term: Term, *, include_archived: bool = False) -> Report:
+def class_report(
+    school_class: SchoolClass, term: Term, *, include_archived: bool = False, from_marks: bool = False
+) -> Report:
     """A class's lessons in the term, one row per enrolled student (4 queries)."""
     codes = school_codes(school_class.school)
     codes_by_id = {c.pk: c for c in codes}
@@ -244,7 +270,8 @@ def class_report(school_class: SchoolClass, term: Term, *, include_archived: boo
         students = students.filter(archived=False)
     students = list(students)
     tallies = tally(
-        _class_marks(school_class.school, term, include_archived).filter(school_class=school_class), "student_id"
+        _class_counts(school_class.school, term, include_archived, from_marks).filter(school_class=school_class),
+        "student_id",
     )
     rows = _student_rows(students, tallies, {}, codes_by_id)
     # A student who left the class keeps their marks: show them too, after the enrolled ones.
@@ -266,7 +293,9 @@ def class_report(school_class: SchoolClass, term: Term, *, include_archived: boo
     )
 
 
-def year_group_report(year_group: YearGroup, term: Term, *, include_archived: bool = False) -> Report:
+def year_group_report(
+    year_group: YearGroup, term: Term, *, include_archived: bool = False, from_marks: bool = False
+) -> Report:
     """A year group's homeroom (daily) marks in the term with adjustments, one row per student
     (4 queries)."""
     school = year_group.school
@@ -275,7 +304,9 @@ def year_group_report(year_group: YearGroup, term: Term, *, include_archived: bo
     students = Student.objects.filter(year_group=year_group).order_by("last_name", "first_name", "id")
     if not include_archived:
         students = students.filter(archived=False)
-    tallies = tally(_daily_marks(school, term, include_archived).filter(student__year_group=year_group), "student_id")
+    tallies = tally(
+        _daily_counts(school, term, include_archived, from_marks).filter(student__year_group=year_group), "student_id"
+    )
     adjustments = adjustment_tally(
         _adjustments(school, term, include_archived).filter(student__year_group=year_group), "student_id"
     )
@@ -302,6 +333,7 @@ def school_overview(
     school_class: SchoolClass | None = None,
     class_ids: QuerySet | None = None,
     year_group_ids: QuerySet | None = None,
+    from_marks: bool = False,
 ) -> tuple[Report, Report]:
     """Homeroom by year group (adjustments applied) and lessons by class, for the term.
     ``class_ids``/``year_group_ids`` narrow to what a teacher may see (7 queries)."""
@@ -309,7 +341,7 @@ def school_overview(
     codes_by_id = {c.pk: c for c in codes}
 
     groups = YearGroup.objects.filter(school=school)
-    daily = _daily_marks(school, term, include_archived)
+    daily = _daily_counts(school, term, include_archived, from_marks)
     adjustments = _adjustments(school, term, include_archived)
     if year_group_ids is not None:
         groups = groups.filter(pk__in=year_group_ids)
@@ -337,7 +369,7 @@ def school_overview(
     )
 
     classes = SchoolClass.objects.filter(school=school, start_date__lte=term.end_date, end_date__gte=term.start_date)
-    lessons = _class_marks(school, term, include_archived)
+    lessons = _class_counts(school, term, include_archived, from_marks)
     if class_ids is not None:
         classes = classes.filter(pk__in=class_ids)
         lessons = lessons.filter(school_class_id__in=class_ids)
@@ -391,18 +423,20 @@ def school_overview(
     )
 
 
-def student_report(student: Student, term: Term, *, class_ids: QuerySet | None = None) -> tuple[Report, Report]:
+def student_report(
+    student: Student, term: Term, *, class_ids: QuerySet | None = None, from_marks: bool = False
+) -> tuple[Report, Report]:
     """One student's term: homeroom (with adjustments) and one row per class (5 queries).
     ``class_ids`` narrows the classes to those a teacher teaches."""
     school = student.school
     codes = school_codes(school)
     codes_by_id = {c.pk: c for c in codes}
-    daily = tally(_daily_marks(school, term, True).filter(student=student), "student_id")
+    daily = tally(_daily_counts(school, term, True, from_marks).filter(student=student), "student_id")
     adjustments = adjustment_tally(_adjustments(school, term, True).filter(student=student), "student_id")
     daily_figures = figures_from(*daily.get(student.pk, ({}, 0)), adjustments.get(student.pk, {}), codes_by_id)
     daily_row = ReportRow(key=student.pk, label=gettext("Homeroom"), figures=daily_figures)
 
-    lessons = _class_marks(school, term, True).filter(student=student)
+    lessons = _class_counts(school, term, True, from_marks).filter(student=student)
     # The classes of this term: another year's (after a roster rollover) are not this term's.
     in_term = Q(start_date__lte=term.end_date, end_date__gte=term.start_date)
     classes = SchoolClass.objects.filter(
@@ -549,21 +583,26 @@ def chronic_absence(
     year_group: YearGroup | None = None,
     include_archived: bool = False,
     sort: str = "rate",
+    from_marks: bool = False,
 ) -> list[ChronicRow]:
     """Students absent (presence Absent) in 10% or more of their marked sessions in the term so
-    far, each with a weekly trend (3 queries whatever the school's size)."""
+    far, each with a weekly trend (5 queries whatever the school's size): the term's counts,
+    less the marks after today in a term still running (``from_marks``: all from the marks)."""
     until = min(term.end_date, today)
     marks = marks_for(source, school, term, include_archived).filter(date__lte=until)
     if year_group is not None:
         marks = marks.filter(student__year_group=year_group)
-    per_student = {
-        r["student_id"]: r
-        for r in marks.values("student_id")
-        .annotate(total=Count("id"), absent=Count("id", filter=~Q(code__presence=PRESENT)))
-        .order_by()
-        # Integer arithmetic keeps the threshold exact on every database: absent / total >= 10%.
-        .filter(absent__gt=0)
-    }
+    if from_marks:
+        per_student = {
+            r["student_id"]: r
+            for r in marks.values("student_id")
+            .annotate(total=Count("id"), absent=Count("id", filter=~Q(code__presence=PRESENT)))
+            .order_by()
+            .filter(absent__gt=0)
+        }
+    else:
+        per_student = _sessions_so_far(source, school, term, until, include_archived, year_group)
+    # Integer arithmetic keeps the threshold exact on every database: absent / total >= 10%.
     chronic_ids = [
         pk for pk, r in per_student.items() if r["absent"] * 100 >= r["total"] * int(CHRONIC_THRESHOLD * 100)
     ]
@@ -595,6 +634,26 @@ def chronic_absence(
         rows.append(ChronicRow(student=student, total=data["total"], absent=data["absent"], trend=trend))
     rows.sort(key=CHRONIC_SORTS.get(sort, CHRONIC_SORTS["rate"]))
     return rows
+
+
+def _sessions_so_far(source, school, term, until, include_archived, year_group) -> dict[int, dict]:
+    """Per student with an absence, marked sessions and absences in the term up to ``until``:
+    from the term counts, less the term's marks after ``until`` (2 or 3 queries)."""
+    counts = (_class_counts if source == LESSONS else _daily_counts)(school, term, include_archived, False)
+    later = marks_for(source, school, term, include_archived).filter(date__gt=until)
+    if year_group is not None:
+        counts, later = counts.filter(student__year_group=year_group), later.filter(student__year_group=year_group)
+    absent_codes = {c.pk for c in school_codes(school) if c.presence != PRESENT}
+    per_student: dict[int, dict] = {}
+    rows = list(counts.values("student_id", "code_id").annotate(n=Sum("marks")).order_by())
+    if until < term.end_date:
+        rows += [{**r, "n": -r["n"]} for r in later.values("student_id", "code_id").annotate(n=Count("id")).order_by()]
+    for r in rows:
+        found = per_student.setdefault(r["student_id"], {"total": 0, "absent": 0})
+        found["total"] += r["n"]
+        if r["code_id"] in absent_codes:
+            found["absent"] += r["n"]
+    return {k: v for k, v in per_student.items() if v["absent"] > 0}
 
 
 # ---------------------------------------------------------------- today and unmarked rolls

@@ -27,6 +27,7 @@ from django.db import models
 from django.db.models import Max, Q
 from django.utils.translation import gettext
 
+from apps.attendance import term_counts
 from apps.classes.models import Enrollment, SchoolClass, TeacherAssignment, TimetableSlot
 from apps.roster.checks import Export, Role, login_name
 from apps.roster.files import Row, split_list
@@ -234,6 +235,9 @@ class RosterSync:
         self.claim_uuids(model, new, new_ids)
         self.save_new(model, new)
         self.save_changed(model, changed_objs, changed_fields)
+        if model is Term and self.write:
+            # Bulk saves send no signal: the terms' counts are recomputed here.
+            term_counts.term_changed(new + changed_objs)
         self.report.created[kind] += len(new)
         self.report.archived[kind] += sum(1 for obj in new if getattr(obj, "archived", False))
         if model in PERSON_MODELS.values():

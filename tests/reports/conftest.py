@@ -10,10 +10,10 @@ import pytest
 
 from apps.attendance.channels import Channel
 from apps.classes.services import ClassMarkInput, record_class_marks
-from apps.excusals.models import Excusal
+from apps.excusals.services import excusal_create
 from apps.homeroom.models import Adjustment
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
-from apps.school.models import Student, Term
+from apps.school.models import Guardianship, Student, Term
 from tests import factories as f
 
 
@@ -95,7 +95,9 @@ def term_data(world):
             day(y8, mon1, c.excused),
         ],
     )
-    Excusal.objects.create(school=school, student=s0, parent=world.parent, start_date=mon1, end_date=mon1)
+    excusal_create(
+        actor=world.parent.user, student=s0, parent=world.parent, start_date=mon1, end_date=mon1, channel=Channel.DEMO
+    )
     term1, term2 = Term.objects.filter(school=school).order_by("start_date")
     Adjustment.objects.create(school=school, student=s0, term=term1, code=c.absent, adjustment=2, reason="Transfer")
     Adjustment.objects.create(school=school, student=s1, term=term1, code=c.present, adjustment=-1)
@@ -150,5 +152,13 @@ def grow_school(data, extra: int) -> None:
         ],
     )
     for s in students[:3]:
-        Excusal.objects.create(school=school, student=s, parent=world.parent, start_date=data.mon1, end_date=data.tue1)
+        Guardianship.objects.create(school=school, parent=world.parent, student=s)
+        excusal_create(
+            actor=world.parent.user,
+            student=s,
+            parent=world.parent,
+            start_date=data.mon1,
+            end_date=data.tue1,
+            channel=Channel.DEMO,
+        )
         Adjustment.objects.create(school=school, student=s, term=data.term1, code=data.codes.late, adjustment=1)

@@ -47,6 +47,45 @@ def code_cells(figures, codes) -> str:
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
+_ROW_LINKS = {
+    "student": "reports:student_report",
+    "class": "reports:class_report",
+    "year_group": "reports:year_group_report",
+}
+
+
+@register.simple_tag
+def report_row(row, report, link) -> str:
+    """One row of a report table, drawn in Python as ``code_cells`` is: the school's term report
+    has a row per class (500 in a 10,000-student school), which the template loop drew in about
+    three quarters of the page's time once the figures came from the term counts."""
+    label = escape(row.label)
+    if link in _ROW_LINKS:
+        href = f"{reverse(_ROW_LINKS[link], args=[row.url_id])}?term={report.term.pk}"
+        if link != "student" and report.include_archived:
+            href += "&amp;include_archived=on"
+        label = f'<a href="{href}">{label}</a>'
+    head = f'<th scope="row">{label}'
+    if row.sublabel:
+        head += f' <span class="sub">{escape(row.sublabel)}</span>'
+    if row.archived:
+        head += f' <span class="badge">{escape(gettext("archived"))}</span>'
+    figures = row.figures
+    cells = [
+        '<tr class="archived">' if row.archived else "<tr>",
+        head + "</th>",
+        code_cells(figures, report.codes),
+        f'<td class="num">{figures.total}</td>',
+        f'<td class="num rate">{percent(figures.rate_percent)}</td>',
+        f'<td class="num">{figures.late}</td>',
+        f'<td class="num">{figures.excused}</td>',
+        f'<td class="num{" flag" if figures.unexcused else ""}">{figures.unexcused}</td>',
+    ]
+    if report.shows_adjustments:
+        cells.append(f'<td class="num">{signed(figures.adjustment_total)}</td>')
+    return mark_safe("".join(cells) + "</tr>")  # noqa: S308 - the label and sublabel are escaped
+
+
 @register.filter(expects_localtime=True)
 def zone(value) -> str:
     """The time zone's abbreviation at that moment (BST, GMT, EST…). Django's own ``T`` leaves it
