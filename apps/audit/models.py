@@ -61,6 +61,7 @@ class AuditEntry(SchoolOwned):
         API_CLIENT = "api_client", "API client"
         PREFERENCE = "preference", "Parent's emails"
         NOTIFY = "notify", "Notification settings"
+        LANGUAGE = "language", "Language"
 
     MARKS = (MarkKind.CLASS, MarkKind.DAILY, MarkKind.TIME)
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from apps.languages.choice import language_of
 from apps.notifications.models import Notification, NotificationSettings
 
 UNSUBSCRIBE_SALT = "rollbook.notifications.unsubscribe"
@@ -70,8 +71,8 @@ def message(email: Email, options: NotificationSettings) -> EmailMultiAlternativ
     return mail
 
 
-def render(template: str, context: dict) -> tuple[str, str]:
-    with translation.override(settings.LANGUAGE_CODE):
+def render(template: str, context: dict, language: str) -> tuple[str, str]:
+    with translation.override(language):
         return (
             render_to_string(f"notifications/{template}.txt", context),
             render_to_string(f"notifications/{template}.html", context),
@@ -95,8 +96,10 @@ def absence_email(notification: Notification, lines: list[tuple[str, str]]) -> E
         "family_link": site_link(reverse("excusals:family")),
         "unsubscribe_link": site_link(reverse("notifications:unsubscribe", args=[unsubscribe_token(parent)])),
     }
-    text, html = render("absence", context)
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the parent's language (their own choice, else the school's: apps/languages/choice.py).
+    language = language_of(parent)
+    text, html = render("absence", context, language)
+    with translation.override(language):
         subject = (_("%(name)s: another absence on %(day)s") if follow_up else _("%(name)s was absent on %(day)s")) % {
             "name": student.first_name,
             "day": notification.date.strftime("%a %-d %b"),
@@ -123,8 +126,9 @@ def reminder_email(notification: Notification) -> Email:
             reverse("classes:roll", args=[school_class.pk, notification.date.isoformat(), period.number])
         ),
     }
-    text, html = render("reminder", context)
-    with translation.override(settings.LANGUAGE_CODE):
+    language = language_of(notification.teacher)
+    text, html = render("reminder", context, language)
+    with translation.override(language):
         subject = _("Roll not taken yet: %(name)s, period %(period)s") % {
             "name": school_class.name,
             "period": period.label,

@@ -9,6 +9,7 @@ from django import forms
 
 from apps.audit.models import CHANNELS, AuditEntry
 from apps.classes.models import SchoolClass
+from apps.languages import choice as languages
 from apps.reports.selectors import MAX_UNMARKED_DAYS, SOURCES
 from apps.reports.services import COLOUR, MAX_ADJUSTMENT, MAX_EDIT_DAYS
 from apps.school.dates import DayField
@@ -215,6 +216,9 @@ class SchoolSettingsForm(forms.Form):
         required=False, label="Count periods from 0", help_text="Only changes how periods are labelled."
     )
     timezone = forms.ChoiceField(label="Time zone")
+    default_language = forms.ChoiceField(
+        label="Default language", help_text="Of pages and emails for those who have not chosen their own."
+    )
 
     def __init__(self, data=None, *, school: School):
         super().__init__(
@@ -225,6 +229,8 @@ class SchoolSettingsForm(forms.Form):
                 "attendance_in_sis": school.attendance_in_sis,
                 "periods_from_zero": school.periods_from_zero,
                 "timezone": school.timezone,
+                "default_language": school.default_language,
             },
         )
         self.fields["timezone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+        self.fields["default_language"].choices = languages.choices()
