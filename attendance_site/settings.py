@@ -234,6 +234,7 @@ LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("es", "Spanish"), ("fr", "French"), ("ar", "Arabic")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The language chosen before sign-in (apps/languages/views.py), for a year.
+LANGUAGE_COOKIE_NAME = "rollbook_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
