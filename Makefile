@@ -21,7 +21,7 @@ help:
 	@echo "make test              install everything, check the migrations, run every test (browser tests included)"
 	@echo "make test-fast         every test but the browser ones"
 	@echo "make check-migrations  every migration up, down to zero and up again, on a scratch database"
-	@echo "make install           only install (into $(VENV))"
+	@echo "make install           only install (into $(VENV)) and compile the translations"
 	@echo "make migrate           bring the database (DATABASE_URL, else db.sqlite3) up to date"
 	@echo "make lint              ruff check and ruff format --check"
 	@echo "make format            apply ruff's fixes and formatting"
@@ -39,7 +39,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
+# The translations (locale/*/LC_MESSAGES/django.po) compiled into the .mo files Django reads, with
+# polib: no GNU gettext needed (docs/translations.md). Quick, so every install does it.
 install: $(VENV)/.installed
+	DEBUG=true $(PY) manage.py compile_translations
 
 migrate: install
 	DEBUG=true $(PY) manage.py migrate --noinput

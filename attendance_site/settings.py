@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.demo",
     "apps.roster",
+    "apps.languages",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the user is known: the language each page is in (apps/languages/choice.py), in place
+    # of Django's LocaleMiddleware; the API dialects' paths always answer in LANGUAGE_CODE.
+    "apps.languages.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -223,7 +227,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The pages and emails speak these languages (docs/translations.md); a person's own choice is
+# kept on their login, a school has a default, and before sign-in the browser's Accept-Language
+# decides (apps/languages/choice.py). Wire formats of the APIs never change with it.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("es", "Spanish"), ("fr", "French"), ("ar", "Arabic")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language chosen before sign-in (apps/languages/views.py), for a year.
+LANGUAGE_COOKIE_NAME = "rollbook_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -246,6 +258,9 @@ STORAGES = {
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 # The pages send the CSRF token from the page (hx-headers, hidden inputs), never from the cookie.
 CSRF_COOKIE_HTTPONLY = True

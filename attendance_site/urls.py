@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("apps.roster.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.api.urls")),
+    path("", include("apps.languages.urls")),
 ]

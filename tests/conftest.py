@@ -14,6 +14,17 @@ import pytest
 from tests import factories as f
 
 
+def pytest_configure(config):
+    """The translations compiled from the .po files as they are now (``make install`` does the
+    same), once, before any test (and any xdist worker) starts, so no test reads stale .mo files."""
+    if hasattr(config, "workerinput"):
+        return
+    from apps.languages.catalogs import catalogs, compile_catalog
+
+    for catalog in catalogs():
+        compile_catalog(catalog)
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` prove what only PostgreSQL can show (two writers at once);
     on SQLite they are deselected, not skipped. CI runs the suite on both databases."""

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from apps.audit.log import log_change, state
 from apps.audit.models import AuditEntry, ChangeChannel
 from apps.school.admin import AttendanceCodeAdmin, ReadOnlyAdmin, SchoolAdmin
-from apps.school.models import AttendanceCode, School
+from apps.school.models import AttendanceCode, Profile, School
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -41,6 +41,17 @@ class AuditedAdmin(admin.ModelAdmin):
 @admin.register(School)
 class AuditedSchoolAdmin(AuditedAdmin, SchoolAdmin):
     pass
+
+
+@admin.register(Profile)
+class AuditedProfileAdmin(AuditedAdmin):
+    """A login's own language (apps/languages/choice.py)."""
+
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user"]
 
 
 @admin.register(AttendanceCode)

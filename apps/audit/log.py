@@ -60,7 +60,7 @@ SUBJECTS: dict[str, Subject] = {
     "school.School": Subject(
         Kind.SETTINGS,
         lambda s: {},
-        ("teacher_edit_days", "attendance_in_sis", "periods_from_zero", "timezone"),
+        ("teacher_edit_days", "attendance_in_sis", "periods_from_zero", "timezone", "default_language"),
         logs_removal=False,
     ),
     "school.Parent": Subject(
@@ -69,6 +69,8 @@ SUBJECTS: dict[str, Subject] = {
         ("email", "emails"),
         logs_removal=False,
     ),
+    # A person's language, on their login: in the log of every school they have a role in.
+    "school.Profile": Subject(Kind.LANGUAGE, lambda p: {"user_id": p.user_id}, ("language",), logs_removal=False),
     "notifications.NotificationSettings": Subject(
         Kind.NOTIFY,
         lambda n: {},
@@ -100,9 +102,9 @@ def state(obj: models.Model | None) -> dict[str, Any] | None:
 
 
 def _school_ids(obj: models.Model) -> list[int]:
-    """The schools whose log holds a change of ``obj``: its own; for an API client, every
-    school its user has a role in (it reaches what they may; a client reaching none is
-    nobody's figure)."""
+    """The schools whose log holds a change of ``obj``: its own; for an API client (or a login's
+    profile), every school its user has a role in (it reaches what they may; a client reaching
+    none is nobody's figure)."""
     if isinstance(obj, School):
         return [obj.pk]
     if hasattr(obj, "school_id"):

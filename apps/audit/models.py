@@ -62,6 +62,7 @@ class AuditEntry(SchoolOwned):
         API_CLIENT = "api_client", _("API client")
         PREFERENCE = "preference", _("Parent's emails")
         NOTIFY = "notify", _("Notification settings")
+        LANGUAGE = "language", _("Language")
 
     MARKS = (MarkKind.CLASS, MarkKind.DAILY, MarkKind.TIME)
 

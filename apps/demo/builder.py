@@ -33,6 +33,7 @@ from apps.excusals.models import Excusal
 from apps.excusals.services import excusal_create
 from apps.homeroom.models import Adjustment, DailyMark, TimeEntry
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
+from apps.languages.choice import save_language
 from apps.school.models import (
     AcademicYear,
     Administrator,
@@ -629,6 +630,10 @@ def build_demo_school(
             )
 
     logins = _logins(admin_user, teacher_rows, teacher_users, advising, classes, class_plans, parent_rows, families)
+    # The last parent shown reads Arabic: their pages right to left, their emails in Arabic.
+    for login in [login for login in logins if login.role == "parent"][-1:]:
+        save_language(user=User.objects.get(username=login.username), language="ar", channel=Channel.DEMO)
+        login.detail += ", reads Arabic"
     counts = {
         "year groups": len(year_groups),
         "teachers": len(teacher_rows),

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from apps.languages.choice import language_of
 from apps.notifications.models import Notification, NotificationSettings
 
 UNSUBSCRIBE_SALT = "rollbook.notifications.unsubscribe"
@@ -72,10 +73,11 @@ def message(email: Email, options: NotificationSettings) -> EmailMultiAlternativ
     return mail
 
 
-def render(template: str, context: dict, subject: Callable[[], str]) -> tuple[str, str, str]:
-    """An email's subject, plain text and HTML, all worded in one language: the one place that
-    chooses it. ``subject`` is called, and the context's lazy strings are worded, in it."""
-    with translation.override(settings.LANGUAGE_CODE):
+def render(template: str, context: dict, subject: Callable[[], str], language: str) -> tuple[str, str, str]:
+    """An email's subject, plain text and HTML, all worded in the recipient's ``language`` (their
+    own choice, else their school's: apps/languages/choice.py). ``subject`` is called, and the
+    context's lazy strings are worded, in it."""
+    with translation.override(language):
         return (
             subject(),
             render_to_string(f"notifications/{template}.txt", context),
@@ -107,7 +109,7 @@ def absence_email(notification: Notification, lines: list[tuple[str, str]]) -> E
         told = words % {"name": student.first_name, "day": date_format(notification.date, "D j M")}
         return f"{told} · {school.name}"
 
-    subject, text, html = render("absence", context, subject)
+    subject, text, html = render("absence", context, subject, language_of(parent))
     return Email(
         to=parent.email,
         subject=subject,
@@ -137,5 +139,5 @@ def reminder_email(notification: Notification) -> Email:
             "period": period.label,
         }
 
-    subject, text, html = render("reminder", context, subject)
+    subject, text, html = render("reminder", context, subject, language_of(notification.teacher))
     return Email(to=notification.teacher.email, subject=subject, text=text, html=html, included=[])

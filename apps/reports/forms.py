@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.audit.models import CHANNELS, AuditEntry
 from apps.classes.models import SchoolClass
+from apps.languages import choice as languages
 from apps.reports.selectors import MAX_UNMARKED_DAYS, SOURCES
 from apps.reports.services import COLOUR, MAX_ADJUSTMENT, MAX_EDIT_DAYS
 from apps.school.dates import DayField
@@ -229,6 +230,9 @@ class SchoolSettingsForm(forms.Form):
         required=False, label=_("Count periods from 0"), help_text=_("Only changes how periods are labelled.")
     )
     timezone = forms.ChoiceField(label=_("Time zone"))
+    default_language = forms.ChoiceField(
+        label=_("Default language"), help_text=_("Of pages and emails for those who have not chosen their own.")
+    )
 
     def __init__(self, data=None, *, school: School):
         super().__init__(
@@ -239,6 +243,8 @@ class SchoolSettingsForm(forms.Form):
                 "attendance_in_sis": school.attendance_in_sis,
                 "periods_from_zero": school.periods_from_zero,
                 "timezone": school.timezone,
+                "default_language": school.default_language,
             },
         )
         self.fields["timezone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+        self.fields["default_language"].choices = languages.choices()

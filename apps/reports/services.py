@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from apps.attendance.channels import Channel
 from apps.audit.log import log_change, state
 from apps.homeroom.models import Adjustment
+from apps.languages import choice as languages
 from apps.school.access import is_school_admin
 from apps.school.models import AttendanceCode, School, Student, Term
 
@@ -171,6 +172,9 @@ def adjustment_delete(*, actor, adjustment: Adjustment, channel: str = Channel.W
         current.delete()
 
 
+SCHOOL_SETTINGS = ("teacher_edit_days", "attendance_in_sis", "periods_from_zero", "timezone", "default_language")
+
+
 def school_settings_update(
     *,
     actor,
@@ -179,10 +183,11 @@ def school_settings_update(
     attendance_in_sis: bool,
     periods_from_zero: bool,
     timezone: str,
+    default_language: str | None = None,
     channel: str = Channel.WEB,
 ) -> School:
     """The school-wide attendance settings: the teachers' edit window, the SIS flag, how
-    periods are numbered and the clock the school runs on."""
+    periods are numbered, the clock the school runs on and its default language (None: as it is)."""
     _require_admin(actor, school)
     errors: dict[str, list[str]] = {}
     if not 0 <= teacher_edit_days <= MAX_EDIT_DAYS:
@@ -191,6 +196,8 @@ def school_settings_update(
         )
     if timezone not in zoneinfo.available_timezones():
         errors.setdefault("timezone", []).append(gettext("Choose a time zone from the list."))
+    if default_language is not None and default_language not in languages.codes():
+        errors.setdefault("default_language", []).append(gettext("Choose a language from the list."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -199,6 +206,8 @@ def school_settings_update(
         school.attendance_in_sis = attendance_in_sis
         school.periods_from_zero = periods_from_zero
         school.timezone = timezone
-        school.save(update_fields=["teacher_edit_days", "attendance_in_sis", "periods_from_zero", "timezone"])
+        if default_language is not None:
+            school.default_language = default_language
+        school.save(update_fields=[*SCHOOL_SETTINGS])
         log_change(school, actor=actor, channel=channel, before=before, after=state(school))
     return school

@@ -17,6 +17,11 @@ from apps.school.constraints import same_school
 from apps.school.dates import DateRange
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """settings.LANGUAGES, read when asked: a language added there needs no migration."""
+    return list(settings.LANGUAGES)
+
+
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"{value!r} is not a known time zone")
@@ -37,6 +42,13 @@ class School(models.Model):
         help_text="Section-style attendance endpoints answer 410 Gone.",
     )
     teacher_edit_days = models.PositiveSmallIntegerField("days back teachers may edit a roll", default=7)
+
+    default_language = models.CharField(
+        max_length=10,
+        choices=language_choices,
+        default="en-gb",
+        help_text="Of pages and emails, for those who have not chosen their own language.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -343,3 +355,14 @@ class StudentPhoto(SchoolOwned):
 
     def __str__(self) -> str:
         return f"Photo of {self.student_id}"
+
+
+class Profile(models.Model):
+    """What a login keeps of its own, in every school and role it has: the language its pages
+    and emails are in (blank: not chosen yet; apps/languages/choice.py)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rollbook_profile")
+    language = models.CharField(max_length=10, choices=language_choices, blank=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user_id}"

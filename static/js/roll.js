@@ -72,7 +72,10 @@
       var at = radios.indexOf(document.activeElement);
       if (at === -1) return;
       event.preventDefault();
-      radios[(at + (key === "ArrowRight" ? 1 : radios.length - 1)) % radios.length].focus();
+      // The codes run the way the page reads: right to left in Arabic (dir="rtl"), where the
+      // right arrow goes back to the code before.
+      var forward = (key === "ArrowRight") !== (getComputedStyle(row).direction === "rtl");
+      radios[(at + (forward ? 1 : radios.length - 1)) % radios.length].focus();
     } else if (key === "Enter" && row && event.target.type === "radio") {
       event.preventDefault(); // not the whole form: this student's mark
       choose(event.target);

@@ -97,7 +97,7 @@ def test_a_parents_excusal_sent_changed_and_withdrawn_is_logged(client, world, p
 def test_school_settings_changes_are_logged_and_a_save_that_changes_nothing_is_not(client, world, admin):
     client.force_login(admin)
     settings_page = reverse("reports:settings")
-    data = {"teacher_edit_days": 3, "attendance_in_sis": "on", "timezone": "Europe/Vienna"}
+    data = {"teacher_edit_days": 3, "attendance_in_sis": "on", "timezone": "Europe/Vienna", "default_language": "fr"}
     assert client.post(settings_page, data).status_code == 302
     assert client.post(settings_page, data).status_code == 302  # the same again: nothing changes
     assert client.post(settings_page, {**data, "teacher_edit_days": -1}).status_code == 200  # refused
@@ -115,12 +115,14 @@ def test_school_settings_changes_are_logged_and_a_save_that_changes_nothing_is_n
         "attendance_in_sis": False,
         "periods_from_zero": False,
         "timezone": "UTC",
+        "default_language": "en-gb",
     }
     assert entry.after == {
         "teacher_edit_days": 3,
         "attendance_in_sis": True,
         "periods_from_zero": False,
         "timezone": "Europe/Vienna",
+        "default_language": "fr",
     }
 
 
@@ -245,6 +247,7 @@ def test_changes_in_the_django_admin_are_logged(superuser_client, world):
         "timezone": "Europe/London",
         "teacher_edit_days": 5,
         "attendance_in_sis": "",
+        "default_language": "en-gb",
     }
     response = superuser_client.post(admin_url(School, "change", school.pk), data)
     assert response.status_code == 302, response.content

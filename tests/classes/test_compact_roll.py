@@ -2,6 +2,7 @@
 clearing a mark through the write path, and one Present in the counts."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from apps.audit.models import AuditEntry
@@ -61,7 +62,8 @@ def test_the_thirty_student_roll_page_is_at_most_50_kb(client, world, teacher, t
     assert size <= MAX_ROLL_BYTES, f"{size} bytes"
     html = response.content.decode()
     assert html.count('-code" value="') == 30 * 3  # the quick codes
-    assert html.count("<option value=") == 30 * 8  # the other codes but P
+    # The other codes but P, and the header's language selector.
+    assert html.count("<option value=") == 30 * 8 + len(settings.LANGUAGES)
 
 
 def test_the_filter_shows_the_unmarked_or_the_absent_and_late(client, world, teacher, thirty, day):

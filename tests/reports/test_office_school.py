@@ -113,7 +113,7 @@ def test_settings_of_the_picked_school_are_saved_there_and_the_choice_kept(clien
     world = two_schools
     client.force_login(admin)
     url = f"{reverse('reports:settings')}?school={world.other_school.pk}"
-    response = client.post(url, {"teacher_edit_days": 3, "timezone": "Europe/Vienna"})
+    response = client.post(url, {"teacher_edit_days": 3, "timezone": "Europe/Vienna", "default_language": "en-gb"})
     assert response.status_code == 302
     assert response["Location"] == url
     assert School.objects.get(pk=world.other_school.pk).teacher_edit_days == 3

@@ -29,7 +29,7 @@ def test_school_settings_saved(client, world, admin):
     client.force_login(admin)
     response = client.post(
         reverse("reports:settings"),
-        {"teacher_edit_days": 3, "attendance_in_sis": "on", "timezone": "Europe/Vienna"},
+        {"teacher_edit_days": 3, "attendance_in_sis": "on", "timezone": "Europe/Vienna", "default_language": "ar"},
     )
     assert response.status_code == 302
     school = School.objects.get(pk=world.school.pk)
@@ -39,6 +39,7 @@ def test_school_settings_saved(client, world, admin):
         False,
         "Europe/Vienna",
     )
+    assert school.default_language == "ar"
 
 
 @pytest.mark.parametrize(
@@ -47,15 +48,18 @@ def test_school_settings_saved(client, world, admin):
         ({"teacher_edit_days": -1, "timezone": "UTC"}, "teacher_edit_days"),
         ({"teacher_edit_days": 400, "timezone": "UTC"}, "teacher_edit_days"),
         ({"teacher_edit_days": 5, "timezone": "Mars/Olympus"}, "timezone"),
+        ({"teacher_edit_days": 5, "timezone": "UTC", "default_language": "tlh"}, "default_language"),
+        ({"teacher_edit_days": 5, "timezone": "UTC", "default_language": ""}, "default_language"),
     ],
 )
 def test_school_settings_refused(client, world, admin, data, field):
     client.force_login(admin)
-    response = client.post(reverse("reports:settings"), {**data, "periods_from_zero": "on"})
+    response = client.post(reverse("reports:settings"), {"default_language": "es", **data, "periods_from_zero": "on"})
     assert response.status_code == 200
     assert field in response.context["form"].errors
     school = School.objects.get(pk=world.school.pk)
     assert (school.teacher_edit_days, school.periods_from_zero, school.timezone) == (7, False, "UTC")
+    assert school.default_language == "en-gb"
 
 
 def test_code_changed(client, world, admin):

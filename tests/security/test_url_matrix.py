@@ -803,6 +803,11 @@ PAGES: dict[str, tuple[tuple[str, ...], list[Page]]] = {
         ("GET", "POST"),
         [Page("own switch", expect={"GET": roles(405, *SIGNED_IN), "POST": roles(302, "parent", "other_parent")})],
     ),
+    # Anyone's own language, signed in or not: the form names nobody else (tests/languages).
+    "languages:choose": (
+        ("GET", "POST"),
+        [Page("own language", expect={"GET": roles(405, *PAGE_ROLES), "POST": roles(302, *PAGE_ROLES)})],
+    ),
     "notifications:unsubscribe": (
         ("GET", "POST"),
         [
