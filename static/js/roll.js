@@ -204,7 +204,7 @@
     var why = status === 0 ? say.offline : status === 503 ? say.unavailable : say.failed;
     if (status === 404) why = say.gone;
     else why += " " + say.tryAgain;
-    box.textContent = (name ? say.notSavedFor.replace("%(name)s", name) : say.notSaved) + " " + why;
+    box.textContent = (name ? say.notSavedFor.replace("{name}", name) : say.notSaved) + " " + why;
     box.hidden = false;
     if (row) row.classList.add("save-failed");
   }
