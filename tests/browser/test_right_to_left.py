@@ -130,7 +130,8 @@ def test_the_selector_works_without_javascript(browser, live_server, world):
         assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["fr", "ltr"]
         assert page.url.endswith("#language")
         assert Profile.objects.get(user=world.parent.user).language == "fr"
-        # Targets a thumb can hit, in the header and on the page.
+        # Targets a thumb can hit, in the header (its menu opened from the person's name) and on the page.
+        page.locator("details.account summary").click()
         for control in ("#header-language", "form.header-language button", "#family-language", "#language button"):
             assert box(page.locator(control))["height"] >= 44, control
         screenshot(page, "family-language-phone-no-script")

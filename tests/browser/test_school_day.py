@@ -46,6 +46,7 @@ def test_admin_assigns_cover_and_the_cover_teacher_takes_the_roll(page, live_ser
     assert page.get_by_text("Otto Other covers 7A English.").is_visible()
     assert Cover.objects.get().periods.get().number == 1
     screenshot(page, "office-cover-phone")
+    page.locator("details.account summary").click()  # the name in the header opens Sign out
     page.get_by_role("button", name="Sign out").click()
 
     login(page, "other_teacher")

@@ -40,7 +40,7 @@ def test_a_parents_email_is_in_the_language_saved_on_their_login(world):
     Profile.objects.create(user=world.parent.user, language="ar")
     email = emails.absence_email(absence(world, world.parent, world.students[0]), LINES)
     assert '<html lang="ar" dir="rtl">' in email.html
-    assert "عزيزي Pat،" in email.html and "عزيزي Pat،" in email.text  # Dear Pat,
+    assert "ولي الأمر الكريم Pat،" in email.html and "ولي الأمر الكريم Pat،" in email.text  # Dear Pat,
 
 
 @pytest.mark.django_db
@@ -112,4 +112,4 @@ def test_a_parent_whose_browser_asks_for_arabic_reads_the_family_page_and_the_em
     html = message.get_body(("html",)).get_content()
     text = message.get_body(("plain",)).get_content()
     assert '<html lang="ar" dir="rtl">' in html
-    assert "عزيزي Pat،" in html and "عزيزي Pat،" in text
+    assert "ولي الأمر الكريم Pat،" in html and "ولي الأمر الكريم Pat،" in text
