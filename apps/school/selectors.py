@@ -23,15 +23,14 @@ def default_present_code(codes: list[AttendanceCode]) -> AttendanceCode | None:
 
 def as_people_read(codes: list[AttendanceCode]) -> dict[int, AttendanceCode]:
     """One school's codes by id as the pages people read show them: ManageBac's explicit Present
-    (1) and the roll's default present (-1) read as one Present, the default present (or P when
-    the school has turned the default present off and kept P). Rolls, counts, reports, charts,
-    the family pages and the exports all read codes through this; the APIs keep the two apart."""
+    (1) reads as the roll's default present (-1, which is never disabled): one Present. Rolls,
+    counts, reports, charts, the family pages and the exports all read codes through this; the
+    APIs keep the two apart."""
     shown = {c.pk: c for c in codes}
     by_status = code_by_mb_status(codes)
     default, explicit = by_status.get(DEFAULT_PRESENT_STATUS), by_status.get(PRESENT_STATUS)
     if default is not None and explicit is not None:
-        one = explicit if explicit.enabled and not default.enabled else default
-        shown[default.pk] = shown[explicit.pk] = one
+        shown[explicit.pk] = default
     return shown
 
 

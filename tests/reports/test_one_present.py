@@ -60,10 +60,6 @@ def test_the_helper_reads_p_as_the_default_present(school):
         present.pk: 5,
         f.code(school, 0).pk: 1,
     }
-    # A school that turned the default present off keeps P: both read as P.
-    AttendanceCode.objects.filter(pk=present.pk).update(enabled=False)
-    shown = as_people_read(list(AttendanceCode.objects.filter(school=school)))
-    assert shown[present.pk] == p and shown[p.pk] == p
 
 
 def test_class_report_page_and_exports(client, with_p, admin):
