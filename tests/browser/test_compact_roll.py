@@ -274,3 +274,60 @@ def test_the_bar_shrinks_to_the_counts_and_opens_the_shortcuts(
     expect(shortcuts).to_contain_text("next student")
     expect(shortcuts).to_contain_text("After Latetype the minutes, then Enter; Enter alone is 5")
     screenshot(page, f"roll-bar-shortcuts-{viewport['width']}")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_absentees_stand_out_and_the_filter_and_find_box_narrow_the_roll(
+    browser, live_server, world, big_class, day, viewport, javascript
+):
+    """A marked row shows its code's colour and letter, absences most strongly; Show and Find a
+    student narrow the roll, with or without JavaScript."""
+    school_class, students = big_class
+    absent, late = students[0], students[1]
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            channel="demo",
+            marks=[
+                ClassMarkInput(school_class.pk, absent.pk, day, 2, f.code(world.school, 0).pk),
+                ClassMarkInput(school_class.pk, late.pk, day, 2, f.code(world.school, 2).pk),
+            ],
+        )
+    )
+    context = browser.new_context(java_script_enabled=javascript, viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/today/")
+    page.get_by_label("Username").fill("teacher")
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(roll_of(live_server, school_class, day))
+    expect(page.locator("#roll-counts")).to_contain_text("28 not marked")
+    absent_row, late_row = page.locator(f"#s{absent.pk}"), page.locator(f"#s{late.pk}")
+    expect(absent_row.locator(".saved")).to_have_text("Saved: A Absent")
+    expect(late_row.locator(".saved")).to_have_text("Saved: L Late")
+    # The absent row: tinted and edged in Absent's red, ten pixels wide; an unmarked row is neither.
+    style = absent_row.evaluate(
+        "r => { const s = getComputedStyle(r); return [s.borderLeftColor, s.borderLeftWidth, s.backgroundColor]; }"
+    )
+    assert style == ["rgb(185, 28, 28)", "10px", "rgb(254, 242, 242)"], style
+    unmarked = page.locator(f"#s{students[2].pk}").evaluate("r => getComputedStyle(r).borderLeftWidth")
+    assert unmarked != "10px"
+
+    page.get_by_label("Absent and late").check()
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#roll-rows .student")).to_have_count(2)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    screenshot(page, f"roll-absent-and-late-{viewport['width']}{'' if javascript else '-no-js'}")
+    page.get_by_label("Not marked").check()
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#roll-rows .student")).to_have_count(28)
+    page.get_by_label("All").check()
+    page.get_by_placeholder("Find a student").fill(late.last_name[:5].lower())
+    page.get_by_role("button", name="Show").click()
+    names = page.locator("#roll-rows .name").all_inner_texts()
+    assert names and all(late.last_name in name for name in names), names
+    assert small_targets(page) == []
+    assert_accessible(page, f"on the found rows at {viewport['width']}px{'' if javascript else ' without JavaScript'}")
+    context.close()
