@@ -177,3 +177,11 @@ def test_family_calendar_and_glance_show_one_present(client, with_p):
     child = client.get(reverse("excusals:child", args=[with_p.s0.pk]), {"month": with_p.thu1.strftime("%Y-%m")})
     assert with_p.p not in {m.code for m in child.context["marks"]}
     assert '<span class="chip' in child.content.decode() and ">P</span>" not in child.content.decode()
+
+
+def test_bulk_marks_offer_one_present(client, world, admin):
+    client.force_login(admin)
+    form = client.get(reverse("reports:bulk_marks")).context["form"]
+    offered = [str(label) for _, label in form.fields["code"].choices]
+    assert [label for label in offered if label.startswith("Present")] == ["Present (✓)"]
+    assert "Absent (A)" in offered
