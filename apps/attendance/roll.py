@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from apps.excusals.models import Excusal
-from apps.school.models import DEFAULT_PRESENT_STATUS, PRESENT_STATUS, AttendanceCode, School, Student, StudentPhoto
-from apps.school.selectors import codes_for_school
+from apps.school.models import DEFAULT_PRESENT_STATUS, AttendanceCode, School, Student, StudentPhoto
+from apps.school.selectors import as_people_read, codes_for_school
 from apps.school.text import sentence_of
 
 ROLL_NAVIGATION_KEYS = {"j", "k"}
@@ -47,11 +47,9 @@ def roll_code_choices(school: School) -> list[CodeChoice]:
     """The school's enabled codes in order, each with its shortcuts (one query, shared with
     the write path within a request). ManageBac's explicit Present is no button of its own: a
     mark with it reads as the default present, so the roll has one Present."""
-    enabled = [c for c in codes_for_school(school) if c.enabled]
-    default = next((c for c in enabled if c.is_default_present), None)
-    alias = tuple(c.pk for c in enabled if default is not None and c.mb_status == PRESENT_STATUS)
+    shown = as_people_read(codes_for_school(school))
     choices = []
-    for position, code in enumerate(c for c in enabled if c.pk not in alias):
+    for position, code in enumerate(c for pk, c in shown.items() if c.enabled and c.pk == pk):
         digit = str((position + 1) % 10) if position < 10 else ""
         abbreviation = code.abbreviation.lower()
         letter = (
@@ -62,7 +60,8 @@ def roll_code_choices(school: School) -> list[CodeChoice]:
             and abbreviation not in ROLL_NAVIGATION_KEYS
             else ""
         )
-        choices.append(CodeChoice(code=code, digit=digit, letter=letter, also=alias if code is default else ()))
+        also = tuple(pk for pk, c in shown.items() if c.pk == code.pk and pk != code.pk)
+        choices.append(CodeChoice(code=code, digit=digit, letter=letter, also=also))
     return choices
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Case, F, Q, TextField, Value, When
 from django.utils.translation import gettext
 
 from apps.attendance.channels import API_CHANNELS
@@ -65,6 +66,13 @@ def check_note(note: str | None, errors: dict[str, list[str]]) -> None:
         )
     if problem := unstorable(note):
         errors.setdefault("notes", []).append(problem)
+
+
+def note_as_read(staff: Q) -> Case:
+    """A mark's note as its reader may read it, in SQL: the note when the teacher shared it with
+    the family or the reader sees the mark as staff (``staff``: a condition on the mark), else
+    "". A staff-only note reaches no parent's answer, a parent's API token included."""
+    return Case(When(Q(shared_with_family=True) | staff, then=F("note")), default=Value(""), output_field=TextField())
 
 
 def check_note_and_minutes(item, code, errors: dict[str, list[str]], existing=None) -> dict:

@@ -16,9 +16,22 @@ from apps.classes.models import ClassMark
 from apps.excusals.models import Excusal
 from apps.homeroom.models import DailyMark
 from apps.school.models import AttendanceCode, School, Student, Term
+from apps.school.selectors import as_people_read, codes_for_school
 
 ABSENT = AttendanceCode.Kind.ABSENT
 PRESENT_PRESENCE = AttendanceCode.Presence.PRESENT
+
+# ---------------------------------------------------------------- codes
+
+
+def codes_as_people_read(children: list[Student]) -> dict[int, AttendanceCode]:
+    """The codes of the children's schools by id as the family reads them (a P Present as the
+    default present: one Present on every child's calendar); one query a school, once a request."""
+    shown: dict[int, AttendanceCode] = {}
+    for school in {c.school_id: c.school for c in children}.values():
+        shown.update(as_people_read(codes_for_school(school)))
+    return shown
+
 
 # ---------------------------------------------------------------- whose excusals
 
@@ -146,6 +159,7 @@ class CalendarDay:
     weekend: bool = False
     mark: DailyMark | None = None
     excusal: Excusal | None = None
+    code: AttendanceCode | None = None  # the mark's code as the family reads it
 
 
 @dataclass
@@ -180,6 +194,7 @@ def month_calendars(children: list[Student], month: date, today: date) -> dict[i
     ):
         excusals[excusal.student_id].append(excusal)
     grid = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    shown = codes_as_people_read(children)
     result: dict[int, MonthCalendar] = {}
     for child in children:
         codes: dict[int, AttendanceCode] = {}
@@ -195,8 +210,9 @@ def month_calendars(children: list[Student], month: date, today: date) -> dict[i
                     if in_month
                     else None
                 )
-                if mark is not None:
-                    codes[mark.code_id] = mark.code
+                code = shown.get(mark.code_id, mark.code) if mark is not None else None
+                if code is not None:
+                    codes[code.pk] = code
                 has_excusal = has_excusal or covering is not None
                 row.append(
                     CalendarDay(
@@ -206,6 +222,7 @@ def month_calendars(children: list[Student], month: date, today: date) -> dict[i
                         weekend=day.isoweekday() >= 6,
                         mark=mark,
                         excusal=covering,
+                        code=code,
                     )
                 )
             weeks.append(row)
@@ -251,6 +268,7 @@ def recent_marks(children: list[Student], since: date, *, per_child: int = 6) ->
     result: dict[int, list[RecentMark]] = {c.pk: [] for c in children}
     if not ids:
         return result
+    shown = codes_as_people_read(children)
     daily = (
         _noteworthy(DailyMark.objects.filter(student_id__in=ids, date__gte=since))
         .annotate(covered=_covered_by_excusal())
@@ -264,7 +282,7 @@ def recent_marks(children: list[Student], since: date, *, per_child: int = 6) ->
                 m.date,
                 gettext("Homeroom"),
                 None,
-                m.code,
+                shown.get(m.code_id, m.code),
                 _family_note(m),
                 m.minutes_late,
                 m.covered and m.code.kind == ABSENT,
@@ -289,7 +307,7 @@ def recent_marks(children: list[Student], since: date, *, per_child: int = 6) ->
                 m.date,
                 m.school_class.name,
                 m.period.number + offsets[m.student_id],
-                m.code,
+                shown.get(m.code_id, m.code),
                 _family_note(m),
                 m.minutes_late,
                 m.covered and m.code.kind == ABSENT,
@@ -305,12 +323,13 @@ def month_marks(student: Student, month: date) -> list[RecentMark]:
     """Every lesson and homeroom mark of one child in a month, newest first (two queries)."""
     first = month.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    shown = codes_as_people_read([student])
     rows = [
         RecentMark(
             m.date,
             gettext("Homeroom"),
             None,
-            m.code,
+            shown.get(m.code_id, m.code),
             _family_note(m),
             m.minutes_late,
             m.covered and m.code.kind == ABSENT,
@@ -325,7 +344,7 @@ def month_marks(student: Student, month: date) -> list[RecentMark]:
             m.date,
             m.school_class.name,
             m.period.number + offset,
-            m.code,
+            shown.get(m.code_id, m.code),
             _family_note(m),
             m.minutes_late,
             m.covered and m.code.kind == ABSENT,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.classes.models import SchoolClass
 from apps.school.dates import DayField
 from apps.school.models import AttendanceCode, Period, School, Student, Teacher, YearGroup
+from apps.school.selectors import as_people_read, codes_for_school
 
 # The longest stretch one cover or one bulk save may span: a term's worth, not a typo's decade.
 MAX_DAYS = 92
@@ -127,8 +128,12 @@ class BulkMarksForm(forms.Form):
             "name"
         )
         self.fields["year_group"].queryset = YearGroup.objects.filter(school=school).order_by("grade", "name")
-        self.fields["code"].queryset = AttendanceCode.objects.filter(school=school, enabled=True).order_by(
-            "sort_order", "id"
+        # One Present: a code that reads as another (ManageBac's P) is not offered.
+        read_as_another = [pk for pk, code in as_people_read(codes_for_school(school)).items() if code.pk != pk]
+        self.fields["code"].queryset = (
+            AttendanceCode.objects.filter(school=school, enabled=True)
+            .exclude(pk__in=read_as_another)
+            .order_by("sort_order", "id")
         )
         self.fields["code"].label_from_instance = lambda c: f"{c.label} ({c.abbreviation})"
         self.fields["periods"].queryset = _periods(school)

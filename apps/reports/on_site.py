@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from apps.classes.models import ClassMark, SchoolClass
 from apps.homeroom.models import DailyMark
 from apps.school.models import AttendanceCode, School, Student, YearGroup
-from apps.school.selectors import codes_for_school
+from apps.school.selectors import as_people_read, codes_for_school
 
 
 @dataclass
@@ -48,7 +48,7 @@ def on_site(
         students = students.filter(enrollments__school_class=school_class).distinct()
     students = list(students.order_by("year_group__grade", "year_group__name", "last_name", "first_name", "id"))
     ids = [s.pk for s in students]
-    codes = {c.pk: c for c in codes_for_school(school)}
+    codes = as_people_read(codes_for_school(school))
     latest: dict[int, tuple[tuple, int, str]] = {}
 
     def seen(student_id: int, order: tuple, code_id: int, where: str) -> None:

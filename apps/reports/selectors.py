@@ -36,6 +36,7 @@ from apps.school.models import (
     Term,
     YearGroup,
 )
+from apps.school.selectors import as_people_read, counts_as_people_read
 
 ABSENT = AttendanceCode.Kind.ABSENT
 EXCUSED = AttendanceCode.Kind.EXCUSED
@@ -103,7 +104,9 @@ def figures_from(
 ) -> Figures:
     """Derive a group's figures from its per-code counts. Works on a handful of aggregate rows
     (one per code), never on marks. An absence of kind absent that a parent's excusal covers
-    counts as excused; a code of kind excused always does."""
+    counts as excused; a code of kind excused always does. ``codes`` is ``as_people_read``: a
+    P Present counts with the default present, as one Present."""
+    raw, adjustments = counts_as_people_read(raw, codes), counts_as_people_read(adjustments, codes)
     counts: dict[int, int] = {}
     for code_id in set(raw) | set(adjustments):
         # A negative adjustment can correct a count down to nothing, not below.
@@ -264,7 +267,7 @@ def class_report(
 ) -> Report:
     """A class's lessons in the term, one row per enrolled student (4 queries)."""
     codes = school_codes(school_class.school)
-    codes_by_id = {c.pk: c for c in codes}
+    codes_by_id = as_people_read(codes)
     students = Student.objects.filter(enrollments__school_class=school_class).order_by("last_name", "first_name", "id")
     if not include_archived:
         students = students.filter(archived=False)
@@ -300,7 +303,7 @@ def year_group_report(
     (4 queries)."""
     school = year_group.school
     codes = school_codes(school)
-    codes_by_id = {c.pk: c for c in codes}
+    codes_by_id = as_people_read(codes)
     students = Student.objects.filter(year_group=year_group).order_by("last_name", "first_name", "id")
     if not include_archived:
         students = students.filter(archived=False)
@@ -338,7 +341,7 @@ def school_overview(
     """Homeroom by year group (adjustments applied) and lessons by class, for the term.
     ``class_ids``/``year_group_ids`` narrow to what a teacher may see (7 queries)."""
     codes = school_codes(school)
-    codes_by_id = {c.pk: c for c in codes}
+    codes_by_id = as_people_read(codes)
 
     groups = YearGroup.objects.filter(school=school)
     daily = _daily_counts(school, term, include_archived, from_marks)
@@ -430,7 +433,7 @@ def student_report(
     ``class_ids`` narrows the classes to those a teacher teaches."""
     school = student.school
     codes = school_codes(school)
-    codes_by_id = {c.pk: c for c in codes}
+    codes_by_id = as_people_read(codes)
     daily = tally(_daily_counts(school, term, True, from_marks).filter(student=student), "student_id")
     adjustments = adjustment_tally(_adjustments(school, term, True).filter(student=student), "student_id")
     daily_figures = figures_from(*daily.get(student.pk, ({}, 0)), adjustments.get(student.pk, {}), codes_by_id)
@@ -541,8 +544,12 @@ def marks_for(source: str, school: School, term: Term, include_archived: bool = 
 
 
 def code_distribution(marks: QuerySet, codes: list[AttendanceCode]) -> list[tuple[AttendanceCode, int]]:
-    """How many marks of each code (one query); codes with none left out."""
-    counts = dict(marks.values("code_id").annotate(n=Count("id")).order_by().values_list("code_id", "n"))
+    """How many marks of each code as people read it (one query; a P Present counts with the
+    default present); codes with none left out."""
+    counts = counts_as_people_read(
+        dict(marks.values("code_id").annotate(n=Count("id")).order_by().values_list("code_id", "n")),
+        as_people_read(codes),
+    )
     return [(c, counts[c.pk]) for c in codes if counts.get(c.pk)]
 
 

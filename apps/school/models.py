@@ -315,7 +315,8 @@ class AttendanceCode(SchoolOwned):
 
 DEFAULT_PRESENT_STATUS = -1
 # ManageBac's explicit Present (1) reads as the default present (-1) on every page people read:
-# one "Present" on rolls, counts, reports, charts, calendars and exports. The APIs keep them apart.
+# one "Present" on rolls, counts, reports, charts, calendars and exports (apps/school/selectors.py,
+# as_people_read). The APIs keep them apart.
 PRESENT_STATUS = 1
 QUICK_BY_DEFAULT = {DEFAULT_PRESENT_STATUS, 0, 2}  # Present, Absent, Late
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from apps.school.memo import remembered
-from apps.school.models import DEFAULT_PRESENT_STATUS, AttendanceCode, Period, School, Term
+from apps.school.models import DEFAULT_PRESENT_STATUS, PRESENT_STATUS, AttendanceCode, Period, School, Term
 
 
 def codes_for_school(school: School) -> list[AttendanceCode]:
@@ -19,6 +19,28 @@ def code_by_mb_status(codes: list[AttendanceCode]) -> dict[int, AttendanceCode]:
 
 def default_present_code(codes: list[AttendanceCode]) -> AttendanceCode | None:
     return code_by_mb_status(codes).get(DEFAULT_PRESENT_STATUS)
+
+
+def as_people_read(codes: list[AttendanceCode]) -> dict[int, AttendanceCode]:
+    """One school's codes by id as the pages people read show them: ManageBac's explicit Present
+    (1) reads as the roll's default present (-1, which is never disabled): one Present. Rolls,
+    counts, reports, charts, the family pages and the exports all read codes through this; the
+    APIs keep the two apart."""
+    shown = {c.pk: c for c in codes}
+    by_status = code_by_mb_status(codes)
+    default, explicit = by_status.get(DEFAULT_PRESENT_STATUS), by_status.get(PRESENT_STATUS)
+    if default is not None and explicit is not None:
+        shown[explicit.pk] = default
+    return shown
+
+
+def counts_as_people_read(counts: dict[int, int], shown: dict[int, AttendanceCode]) -> dict[int, int]:
+    """Counts per code id (or adjustments) added up by the code people read (``as_people_read``)."""
+    merged: dict[int, int] = {}
+    for code_id, n in counts.items():
+        key = shown[code_id].pk if code_id in shown else code_id
+        merged[key] = merged.get(key, 0) + n
+    return merged
 
 
 def periods_for_school(school: School) -> list[Period]:

@@ -52,6 +52,8 @@
       if (event.key === "Enter" && event.target.closest("#roll-rows")) {
         event.preventDefault();
         event.target.dispatchEvent(new Event("change", { bubbles: true }));
+        // Late's minutes typed and saved: on to the next student, as a code's key does.
+        if (event.target.closest(".minutes")) nextRow(event.target);
       }
       return;
     }
@@ -60,6 +62,15 @@
     var row = currentRow();
     var index = row ? all.indexOf(row) : -1;
     var key = event.key;
+    if (row && /^[0-9]$/.test(key) && event.target.closest && event.target.closest(".presets")) {
+      // On Late's presets a digit starts typing the minutes, never a code's shortcut.
+      var minutes = row.querySelector(".minutes input[type=number]");
+      if (!minutes || minutes.disabled) return;
+      event.preventDefault();
+      minutes.focus();
+      minutes.value = key;
+      return;
+    }
     if (key === "j" || key === "ArrowDown") {
       event.preventDefault();
       focusRow(all[Math.min(index + 1, all.length - 1)]);
@@ -99,13 +110,23 @@
     }
   }
 
-  // A tap replaces its row: give the keyboard back the same control, or, after Late, the
-  // minutes presets, unless the teacher has already moved on.
+  function nextRow(element) {
+    var all = rows();
+    var row = element.closest("#roll-rows .student");
+    focusRow(all[all.indexOf(row) + 1] || row);
+  }
+
+  // A tap replaces its row: give the keyboard back the same control, or, after Late (tapped or
+  // by its key), the minutes presets, unless the teacher has already moved on.
   var focused = null;
+  var changed = null; // what the teacher last changed: the code, a note, the minutes
+  document.addEventListener("change", function (event) { changed = event.target; }, true);
   document.addEventListener("htmx:beforeRequest", function (event) {
     var active = document.activeElement;
     var row = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("#roll-rows .student");
-    focused = row && active && row.contains(active) ? { row: row.id, name: active.name, value: active.value, late: active.hasAttribute("data-late") } : null;
+    var late = !!(row && changed && row.contains(changed) && changed.type === "radio" && changed.checked && changed.hasAttribute("data-late"));
+    var inside = !!(row && active && row.contains(active));
+    focused = row && (inside || late) ? { row: row.id, name: inside ? active.name : "", value: inside ? active.value : "", late: late } : null;
   });
   // (On the new row itself: an outerHTML swap's own events fire on the row it removed.)
   function refocus(row) {
@@ -127,6 +148,7 @@
     var input = preset.closest(".student").querySelector("input[type=number]");
     input.value = preset.value;
     input.dispatchEvent(new Event("change", { bubbles: true }));
+    if (event.detail === 0) nextRow(preset); // chosen with Enter or Space: on to the next student
   });
 
   // "More" opens on buttons: the row's "Other mark" list becomes one radio per code, as the

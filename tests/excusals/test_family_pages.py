@@ -281,7 +281,7 @@ def test_home_queries_do_not_grow_with_children_or_marks(client, world, django_a
     with django_assert_max_num_queries(few):
         response = client.get(reverse("excusals:family"))
     assert len(response.context["children"]) == 4
-    assert few <= 16
+    assert few <= 17  # one of them the school's codes, to read a P Present as the default present
 
 
 def test_child_page_queries_do_not_grow_with_marks(client, world, django_assert_max_num_queries):

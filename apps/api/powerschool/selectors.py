@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
+from apps.attendance.rules import note_as_read
 from apps.classes.access import covered_marks, visible_classes
 from apps.classes.models import ClassMark, Enrollment
 from apps.homeroom.models import DailyMark, TimeEntry
@@ -238,17 +239,19 @@ def time_entry_pk(dcid: int) -> int | None:
 def visible_records(user, kind: str) -> QuerySet:
     """The records of that kind the user may read: a class's marks for who may see the class
     (and a parent for their children, a cover teacher for the lessons they cover), daily marks
-    and time entries for the school's admins, the year group's advisors and the child's parents."""
+    and time entries for the school's admins, the year group's advisors and the child's parents.
+    Each carries ``shown_note``: a mark read only as the child's parent keeps a staff-only note
+    to itself (``note_as_read``); time entries have no such choice."""
     if kind == MEETING:
-        return ClassMark.objects.filter(
-            Q(school_class__in=visible_classes(user)) | covered_marks(user) | Q(student__in=children_of(user))
+        staff = Q(school_class__in=visible_classes(user)) | covered_marks(user)
+        records = ClassMark.objects.filter(staff | Q(student__in=children_of(user)))
+        return records.annotate(shown_note=note_as_read(staff))
+    staff = Q(school__in=administered_schools(user)) | Q(student__year_group__in=visible_year_groups(user))
+    if kind == DAILY:
+        return DailyMark.objects.filter(staff | Q(student__in=children_of(user))).annotate(
+            shown_note=note_as_read(staff)
         )
-    model = DailyMark if kind == DAILY else TimeEntry
-    return model.objects.filter(
-        Q(school__in=administered_schools(user))
-        | Q(student__year_group__in=visible_year_groups(user))
-        | Q(student__in=children_of(user))
-    )
+    return TimeEntry.objects.filter(staff | Q(student__in=children_of(user))).annotate(shown_note=F("note"))
 
 
 @dataclass(frozen=True)
@@ -305,7 +308,7 @@ def _filtered(user, kind: str, query: AttendanceQuery) -> QuerySet | None:
     if query.att_date is not None:
         records = records.filter(date=query.att_date)
     if "att_comment" in wanted:
-        records = records.filter(note=wanted["att_comment"])
+        records = records.filter(shown_note=wanted["att_comment"])  # a hidden note matches only ""
     if "yearid" in wanted:
         year = AcademicYear.objects.filter(pk=_int(wanted["yearid"]) or 0).first()
         if year is None:
@@ -344,7 +347,7 @@ def attendance_row(user, record_id: int) -> tuple[int, dict] | None:
 
 
 def _values(kind: str, records: QuerySet) -> list[dict]:
-    fields = ["pk", "student_id", "school_id", "school__number", "date", "code_id", "note"]
+    fields = ["pk", "student_id", "school_id", "school__number", "date", "code_id", "shown_note"]
     if kind == MEETING:
         enrollment = Enrollment.objects.filter(
             school_class_id=OuterRef("school_class_id"), student_id=OuterRef("student_id")
@@ -374,7 +377,7 @@ def _as_rows(picked: list[tuple[str, dict]]) -> list[tuple[int, dict]]:
             "att_mode_code": {DAILY: "ATT_ModeDaily", TIME: "ATT_ModeTime"}.get(kind)
             or ("ATT_ModeInterval" if r["interval"] else "ATT_ModeMeeting"),
             "attendance_codeid": r["code_id"],
-            "att_comment": r["note"],
+            "att_comment": r["shown_note"],
         }
         if kind == MEETING:
             values |= {"ccid": r["ccid"], "periodid": r["period_id"], "att_interval": r["interval"] or None}
