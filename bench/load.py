@@ -301,13 +301,15 @@ def generate_marks(ref: dict, class_out: io.StringIO, daily_out: io.StringIO) ->
                     codes_today = [present_p] * 6
                     daily = present_p
             iso = day.isoformat()
-            day_rows.append(f"{school}\t{student}\t{iso}\t{daily}\t\t{daily_late}\t{recorder}\tweb\t{stamp[day, 0]}\n")
+            day_rows.append(
+                f"{school}\t{student}\t{iso}\t{daily}\t\t{daily_late}\t{recorder}\tweb\t{stamp[day, 0]}\tf\n"
+            )
             for p in range(6):
                 code = codes_today[p]
                 minutes = daily_late if (p == 0 and code == late) else "\\N"
                 cls_rows.append(
                     f"{school}\t{school_class}\t{student}\t{iso}\t{periods[p]}\t0\t{code}\t\t{minutes}\t{recorder}"
-                    f"\tweb\t{stamp[day, p]}\n"
+                    f"\tweb\t{stamp[day, p]}\tf\n"
                 )
         class_out.write("".join(cls_rows))
         daily_out.write("".join(day_rows))
@@ -316,9 +318,11 @@ def generate_marks(ref: dict, class_out: io.StringIO, daily_out: io.StringIO) ->
 
 CLASS_COLUMNS = (
     "school_id, school_class_id, student_id, date, period_id, interval, code_id, note, minutes_late, "
-    "recorded_by_id, channel, recorded_at"
+    "recorded_by_id, channel, recorded_at, shared_with_family"
 )
-DAILY_COLUMNS = "school_id, student_id, date, code_id, note, minutes_late, recorded_by_id, channel, recorded_at"
+DAILY_COLUMNS = (
+    "school_id, student_id, date, code_id, note, minutes_late, recorded_by_id, channel, recorded_at, shared_with_family"
+)
 
 
 def copy_marks(cursor, table: str, columns: str, data: io.StringIO) -> None:
