@@ -30,7 +30,7 @@ from apps.classes.models import (
 )
 from apps.excusals.models import Excusal
 from apps.homeroom.models import DailyMark
-from apps.school.memo import remembered
+from apps.school.memo import remembered_across
 from apps.school.models import AttendanceCode, Period, School, Student, Term, YearGroup
 from apps.school.selectors import codes_for_school, periods_for_school
 
@@ -92,10 +92,11 @@ def excusals_covering(school: School, student_ids, on: date) -> dict[int, Excusa
 def timetable_slots(school: School, class_ids) -> list[tuple[int, int, int, int, bool]]:
     """The timetable of some classes: (class id, weekday, period id, period number, enabled)
     rows (one query, once per request for the same classes: the roll page and the write path
-    both need it)."""
+    both need it; inside a request, once per process until the school's set-up changes)."""
     class_ids = frozenset(class_ids)
-    return remembered(
+    return remembered_across(
         ("slots", school.pk, class_ids),
+        school.setup_version,
         lambda: list(
             TimetableSlot.objects.filter(school=school, school_class_id__in=class_ids).values_list(
                 "school_class_id", "weekday", "period_id", "period__number", "enabled"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 import zoneinfo
 from datetime import date
@@ -20,6 +21,10 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone")
 
 
+def new_setup_version() -> int:
+    return secrets.randbits(62)
+
+
 class School(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
@@ -35,6 +40,11 @@ class School(models.Model):
         help_text="Section-style attendance endpoints answer 410 Gone.",
     )
     teacher_edit_days = models.PositiveSmallIntegerField("days back teachers may edit a roll", default=7)
+    # Changed (to a new random number) by the database itself whenever one of the school's codes,
+    # periods or timetable slots is inserted, updated or deleted, in the same transaction
+    # (triggers: migrations school 0005 and classes 0006): what apps/school/memo.py keeps the
+    # school's set-up under, across requests.
+    setup_version = models.BigIntegerField(default=new_setup_version, editable=False)
 
     class Meta:
         ordering = ["name"]
