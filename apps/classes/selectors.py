@@ -170,17 +170,10 @@ def class_periods_on(school_class: SchoolClass, on: date) -> list[Period]:
     ]
 
 
-def class_roll_sheet(
-    school_class: SchoolClass, on: date, period: Period, *, student_id: int | None = None
-) -> RollSheet:
-    """The roll of one class meeting (or only one student's row of it, for a tap): three
-    queries whatever the class size (enrolled students with their excusal and homeroom absence,
-    codes, this lesson's and earlier lessons' marks)."""
-    school = school_class.school
-    enrolled = Enrollment.objects.filter(enrollments_on(on), school_class=school_class, student__archived=False)
-    if student_id is not None:
-        enrolled = enrolled.filter(student_id=student_id)
-    enrollments = list(
+def roll_enrollments(enrolled: QuerySet, school: School, on: date) -> QuerySet:
+    """Enrollment rows as a class roll reads them: each with its student, the excusal covering
+    the day, the homeroom absence and whether the student has a photo (one query)."""
+    return (
         with_photo(
             with_homeroom_absence(with_excusal(enrolled, school, on, "student_id"), school, on, "student_id"),
             "student_id",
@@ -188,6 +181,31 @@ def class_roll_sheet(
         .select_related("student")
         .order_by("student__last_name", "student__first_name", "student_id")
     )
+
+
+def current_enrollments(on: date) -> Q:
+    """The roll's students on a date: enrolled then, not archived."""
+    return enrollments_on(on) & Q(student__archived=False)
+
+
+def class_roll_sheet(
+    school_class: SchoolClass,
+    on: date,
+    period: Period,
+    *,
+    student_id: int | None = None,
+    enrollments: list[Enrollment] | None = None,
+) -> RollSheet:
+    """The roll of one class meeting (or only one student's row of it, for a tap): three
+    queries whatever the class size (enrolled students with their excusal and homeroom absence,
+    codes, this lesson's and earlier lessons' marks); two when the page has read the
+    ``enrollments`` already (``roll_enrollments``)."""
+    school = school_class.school
+    if enrollments is None:
+        enrolled = Enrollment.objects.filter(current_enrollments(on), school_class=school_class)
+        if student_id is not None:
+            enrolled = enrolled.filter(student_id=student_id)
+        enrollments = list(roll_enrollments(enrolled, school, on))
     students = [e.student for e in enrollments]
     codes = roll_code_choices(school)
     enabled = {c.code.pk: c.code for c in codes}

@@ -40,6 +40,19 @@ def remembered(key: tuple, compute: Callable[[], T]) -> T:
     return memo[key]
 
 
+def remember(key: tuple, value: Any) -> None:
+    """Tell this request a fact read by a query it made anyway (nothing outside a request)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[key] = value
+
+
+def recalled(key: tuple, default: Any = None) -> Any:
+    """What this request remembered under ``key``, else ``default``."""
+    memo = _memo.get()
+    return default if memo is None else memo.get(key, default)
+
+
 def remembered_across(
     key: tuple, version: int, compute: Callable[[], T], own: Callable[[T], T] = lambda value: value
 ) -> T:
