@@ -42,8 +42,10 @@ from apps.classes.selectors import (
     classes_taught_on,
     current_enrollments,
     mark_the_time,
+    roll_counts,
     roll_enrollments,
     why_not_a_school_day,
+    with_roll_counts,
     year_groups_advised_on,
 )
 from apps.classes.services import ClassMarkInput, already_read, record_class_marks, teaches_or_covers
@@ -212,7 +214,9 @@ def _tapped(request, class_id: int, day: date, number: int, student_id: int):
     )
     # The school is the row's own (an enrollment and its student belong to one school).
     school = OuterRef("school_id")
-    rows = roll_enrollments(enrolled, school, day).select_related("school_class__school", "school_class__academic_year")
+    rows = with_roll_counts(roll_enrollments(enrolled, school, day), day, number).select_related(
+        "school_class__school", "school_class__academic_year"
+    )
     enrollment = rows.annotate(**teaches_or_covers(user, school, "school_class_id"), runs=runs_school(user)).first()
     if enrollment is None:
         return None
@@ -243,15 +247,20 @@ def class_roll_student(request, class_id: int, date: str, period: int, student_i
     row = sheet.row_for(student_id)
     if row is None:
         raise Http404("No such student on this roll")
+    before = row.mark.code_id if row.mark else None
     wanted = wanted_mark(request.POST, row, code=request.POST.get("code"))
     if wanted is not None:
         results = _save(request, school_class, day, meeting, [wanted])
         apply_results([wanted], results)
         saved_into([wanted], results, {c.pk: c for c in codes_for_school(school_class.school)})
     if request.htmx:
-        # Only what a tap changes: this row (as saved) and the counts (one aggregate query).
+        # Only what a tap changes: this row (as saved) and the counts: read with the row before
+        # the save, this student's mark moved to what was saved (else one aggregate query).
         context = _context(request, school_class, day, meeting, sheet)
-        counts = class_roll_counts(school_class, day, meeting)
+        if tapped is not None:
+            counts = roll_counts(school_class, tapped[1], before, row.mark.code_id if row.mark else None)
+        else:
+            counts = class_roll_counts(school_class, day, meeting)
         return render_tap(request, sheet, row, context, counts)
     if row.errors:
         messages.error(request, f"{row.student.full_name}: " + "; ".join(row.error_messages))
