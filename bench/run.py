@@ -104,9 +104,10 @@ class School:
     """Ids, logins and API credentials for one benchmark database (Django set up on it)."""
 
     def __init__(self, rng: random.Random):
+        from django.conf import settings
         from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-        from django.contrib.sessions.backends.db import SessionStore
         from django.db.models import Max
+        from django.utils.module_loading import import_string
 
         from apps.classes.models import Enrollment, SchoolClass
         from apps.homeroom.models import DailyMark
@@ -134,7 +135,8 @@ class School:
         self.students = list(Student.objects.filter(school=self.school).order_by("id").values_list("id", flat=True))
         self.admin_user = self.school.administrator_set.get().user
 
-        backend = "django.contrib.auth.backends.ModelBackend"
+        SessionStore = import_string(f"{settings.SESSION_ENGINE}.SessionStore")  # noqa: N806
+        backend = settings.AUTHENTICATION_BACKENDS[-1]  # the one that signs teachers and admins in
 
         def session(user) -> str:
             store = SessionStore()

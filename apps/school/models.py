@@ -8,6 +8,7 @@ import zoneinfo
 from datetime import date
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -351,3 +352,16 @@ class StudentPhoto(SchoolOwned):
 
     def __str__(self) -> str:
         return f"Photo of {self.student_id}"
+
+
+class LoginSession(AbstractBaseSession):
+    """A signed-in session (apps/school/sessions.py), with the user it signs in as a column of
+    its own, so that one query reads the session and its user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from apps.school.sessions import SessionStore
+
+        return SessionStore
