@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--period", type=int, default=4)
     parser.add_argument("--html", help="also write pyinstrument's HTML report here")
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of one tap in full")
+    parser.add_argument("--no-profile", action="store_true", help="only the statements and the times")
     args = parser.parse_args(argv)
 
     from bench.load import setup_django
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"floor view: {floor_cpu:.2f} ms CPU, {floor_wall:.2f} ms wall per request")
     print(f"tap:        {tap_cpu:.2f} ms CPU, {tap_wall:.2f} ms wall per tap ({tap_wall / floor_wall:.1f}x the floor)")
 
+    if args.no_profile:
+        return 0
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(args.taps):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import OuterRef
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +31,7 @@ from apps.attendance.roll_forms import (
     wanted_mark,
     wanted_roll,
 )
-from apps.classes.access import get_class_for_user, photo_students, visible_classes
+from apps.classes.access import covers_of, get_class_for_user, photo_students
 from apps.classes.models import Enrollment, SchoolClass
 from apps.classes.selectors import (
     RollSheet,
@@ -206,19 +206,21 @@ def _tapped(request, class_id: int, day: date, number: int, student_id: int):
     if not isinstance(student_id, int):
         return None
     user = request.user
-    enrolled = Enrollment.objects.filter(
-        current_enrollments(day),
-        school_class_id=class_id,
-        student_id=student_id,
-        school_class__in=visible_classes(user, covering=(day, number)),
-    )
+    enrolled = Enrollment.objects.filter(current_enrollments(day), school_class_id=class_id, student_id=student_id)
     # The school is the row's own (an enrollment and its student belong to one school).
     school = OuterRef("school_id")
     rows = with_roll_counts(roll_enrollments(enrolled, school, day), day, number).select_related(
         "school_class__school", "school_class__academic_year"
     )
-    enrollment = rows.annotate(**teaches_or_covers(user, school, "school_class_id"), runs=runs_school(user)).first()
-    if enrollment is None:
+    lesson_covers = covers_of(user, (day, number)).filter(school_class_id=OuterRef("school_class_id"))
+    enrollment = rows.annotate(
+        **teaches_or_covers(user, school, "school_class_id"),
+        runs=runs_school(user),
+        covers_lesson=Exists(lesson_covers),
+    ).first()
+    # Whom visible_classes(user, covering=(day, number)) lets see the class: its school's admins,
+    # its teachers, and a teacher covering this lesson.
+    if enrollment is None or not (enrollment.runs or enrollment.taught or enrollment.covers_lesson):
         return None
     school_class = enrollment.school_class
     school_class.taught, school_class.covered = enrollment.taught, enrollment.covered
