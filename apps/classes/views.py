@@ -203,8 +203,6 @@ def _tapped(request, class_id: int, day: date, number: int, student_id: int):
     as the roll reads it, with what the write path checks (``teaches_or_covers``, and whether the
     user runs the school): one query. None when there is no such row to tap: the page then
     looks the class up on its own, to answer as it always does."""
-    if not isinstance(student_id, int):
-        return None
     user = request.user
     enrolled = Enrollment.objects.filter(current_enrollments(day), school_class_id=class_id, student_id=student_id)
     # The school is the row's own (an enrollment and its student belong to one school).
