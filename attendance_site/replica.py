@@ -26,6 +26,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA = "replica"
 REPLICA_APPS = frozenset({"school", "classes", "homeroom", "excusals", "audit"})
+# Of those apps' models, the sessions (apps/school/sessions.py) are read from the primary only.
+PRIMARY_MODELS = frozenset({"school.LoginSession"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -60,6 +62,7 @@ class PrimaryReplicaRouter:
             reads is None
             or reads.wrote
             or model._meta.app_label not in REPLICA_APPS
+            or model._meta.label in PRIMARY_MODELS
             or connections[DEFAULT_DB_ALIAS].in_atomic_block
         ):
             return DEFAULT_DB_ALIAS

@@ -299,8 +299,10 @@ CONTENT_SECURITY_POLICY = {
 # address lock that pair out for LOGIN_COOLOFF_MINUTES, whether or not the username exists.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the user read in the session's own query (apps/school/sessions.py).
+    "apps.school.sessions.Backend",
 ]
+SESSION_ENGINE = "apps.school.sessions"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -40,7 +40,7 @@ MARK_START, MARK_END = "<!-- bench:results -->", "<!-- /bench:results -->"
 # Targets (milliseconds unless said otherwise), printed beside each result.
 TARGETS = {
     "roll page": ("p50", 25),
-    "one tap": ("p50", 15),
+    "one tap": (None, None),  # ≤ TAP_FLOOR_RATIO_TARGET × the framework floor of the same run
     "ManageBac PUT of 30 marks": ("p50", 40),
     "ManageBac class term summary": ("p50", 30),
     "ManageBac year-group homeroom term summary": ("p50", 150),
@@ -54,7 +54,11 @@ TARGETS = {
 # take at most half its raw-marks SQL; a summary, at most twice its SQL.
 FLOOR_RATIO_TARGETS = {"school term report page": 0.5}
 FLOOR_RATIO_TARGET = 2.0
-RUSH_TAPS_TARGET, RUSH_P95_TARGET = 300, 100
+# A tap at most this many times the framework floor's p50 in the same run (issue 20).
+TAP_FLOOR_RATIO_TARGET = 6
+# The rush: taps per second at least this share of the floor's requests per second under the
+# same clients (issue 20).
+RUSH_SHARE_TARGET = 0.2
 
 
 def log(message: str) -> None:
@@ -106,9 +110,10 @@ class School:
     """Ids, logins and API credentials for one benchmark database (Django set up on it)."""
 
     def __init__(self, rng: random.Random):
+        from django.conf import settings
         from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-        from django.contrib.sessions.backends.db import SessionStore
         from django.db.models import Max
+        from django.utils.module_loading import import_string
 
         from apps.classes.models import Enrollment, SchoolClass
         from apps.homeroom.models import DailyMark
@@ -136,7 +141,8 @@ class School:
         self.students = list(Student.objects.filter(school=self.school).order_by("id").values_list("id", flat=True))
         self.admin_user = self.school.administrator_set.get().user
 
-        backend = "django.contrib.auth.backends.ModelBackend"
+        SessionStore = import_string(f"{settings.SESSION_ENGINE}.SessionStore")  # noqa: N806
+        backend = settings.AUTHENTICATION_BACKENDS[-1]  # the one that signs teachers and admins in
 
         def session(user) -> str:
             store = SessionStore()
@@ -551,6 +557,59 @@ def framework_floor_ratios(results: list[Result]) -> None:
             r.floor, r.floor_p50_ms, r.ratio = "one-query view", floor.p50_ms, r.p50_ms / floor.p50_ms
 
 
+async def open_loop(s: School, session, base: str, teachers: int, rate: float, seconds: float) -> dict:
+    """Taps arriving at a fixed rate, whatever the answers (an open loop): arrival ``i`` is sent
+    at ``i / rate`` seconds, by the next of the teachers in turn (their period-2 rolls), each on
+    its own connection if the ones before are still waiting. A tap's time runs from when it was
+    due, so a server that falls behind shows it in p50 and p95 rather than slowing the
+    arrivals (no coordinated omission)."""
+    rng = s.rng
+    classes = s.classes[:teachers]
+    codes = [s.codes[-1].pk] * 9 + [s.codes[0].pk, s.codes[2].pk]
+    plans = [(c, s.teacher_session(c.pk), s.roster[c.pk]) for c in classes]
+    total = int(rate * seconds)
+    times: list[float] = []
+    errors = 0
+
+    async def one(i: int, due: float):
+        nonlocal errors
+        c, key, students = plans[i % len(plans)]
+        request = s.tap(c.pk, 2, students[(i // len(plans)) % len(students)], rng.choice(codes), key)
+        try:
+            async with session.request(
+                request.method, base + request.path, headers=request.headers, data=request.body
+            ) as r:
+                await r.read()
+                errors += r.status >= 400
+        except Exception:  # a refused or dropped connection counts as an error, not a crash
+            errors += 1
+        times.append((time.perf_counter() - due) * 1000)
+
+    start = time.perf_counter()
+    tasks = []
+    for i in range(total):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, due)))
+    sent_wall = time.perf_counter() - start
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - start
+    return {
+        "rate": rate,
+        "seconds": seconds,
+        "taps": total,
+        "sent_in_s": sent_wall,
+        "done_in_s": wall,
+        "taps_per_s": total / wall,
+        "tap_p50_ms": percentile(times, 0.5),
+        "tap_p95_ms": percentile(times, 0.95),
+        "tap_max_ms": max(times) if times else float("nan"),
+        "errors": errors,
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -618,6 +677,11 @@ def run_scale(args) -> dict:
     make = scenarios(s)
     if reports_only:
         make = {k: v for k, v in make.items() if v[1] == "report"}
+    only = [part.strip() for part in (args.only or "").split(",") if part.strip()]
+    if only:
+        make = {k: v for k, v in make.items() if any(part in k for part in only)}
+    run_rush = not reports_only and (not only or "rush" in only)
+    run_open = not reports_only and (not only or "open-loop" in only) and args.open_rate > 0
     floors = sql_floors(s)  # in process, before the event loop (the ORM runs no queries inside one)
 
     # PowerSchool: the real OAuth2 token endpoint, in process (counted below too).
@@ -649,11 +713,12 @@ def run_scale(args) -> dict:
     server = start_server(args.db, port, args.workers, args.worker_class, args.threads)
     results: list[Result] = []
     rush_result = None
+    open_result = None
     try:
         import aiohttp
 
         async def drive():
-            nonlocal rush_result
+            nonlocal rush_result, open_result
             await wait_ready(base, server)
             connector = aiohttp.TCPConnector(limit=0)
             timeout = aiohttp.ClientTimeout(total=300)
@@ -714,10 +779,13 @@ def run_scale(args) -> dict:
                         + (f", {result.errors} errors" if result.errors else "")
                     )
                 framework_floor_ratios(results)
-                if not reports_only:
-                    teachers = min(args.teachers, len(s.classes))
+                teachers = min(args.teachers, len(s.classes))
+                if run_rush:
                     rush_result = await rush(s, session, base, teachers)
                     log(f"rush: {json.dumps(rush_result)}")
+                if run_open:
+                    open_result = await open_loop(s, session, base, teachers, args.open_rate, args.open_seconds)
+                    log(f"open loop: {json.dumps(open_result)}")
 
         asyncio.run(drive())
     finally:
@@ -732,7 +800,7 @@ def run_scale(args) -> dict:
             lambda host: s.tap(first, 1, s.roster[first][0], next(rush_codes), s.teacher_session(first))
         )
         floor_count, _ = count_queries(lambda host: Request("GET", "/bench/floor/"))
-        met = rush_result["taps_per_s"] >= RUSH_TAPS_TARGET and rush_result["tap_p95_ms"] <= RUSH_P95_TARGET
+        met = rush_result["taps_per_s"] / rush_result["floor_rps"] >= RUSH_SHARE_TARGET
         results.append(
             Result(
                 scenario=f"first-period rush ({rush_result['teachers']} teachers, taps)",
@@ -746,7 +814,7 @@ def run_scale(args) -> dict:
                 floor="one-query view under the same clients",
                 ratio=rush_result["taps_per_s"] / rush_result["floor_rps"],
                 ratio_of="throughput",
-                target=f"≥ {RUSH_TAPS_TARGET} taps/s, p95 ≤ {RUSH_P95_TARGET} ms",
+                target=f"≥ {RUSH_SHARE_TARGET:.0%} of the floor's requests/s",
                 met=met and not rush_result["errors"],
                 requests=rush_result["taps"] + rush_result["teachers"],
                 errors=rush_result["errors"],
@@ -768,7 +836,36 @@ def run_scale(args) -> dict:
                 errors=rush_result["floor_errors"],
             )
         )
-    return {"scale": args.scale, "db": args.db, "results": [asdict(r) for r in results], "rush": rush_result}
+    if open_result:
+        results.append(
+            Result(
+                scenario=f"open-loop taps ({open_result['rate']:g}/s for {open_result['seconds']:g} s)",
+                scale=args.scale,
+                p50_ms=open_result["tap_p50_ms"],
+                p95_ms=open_result["tap_p95_ms"],
+                throughput_rps=open_result["taps_per_s"],
+                queries=next((r.queries for r in results if r.scenario.startswith("first-period rush")), None),
+                requests=open_result["taps"],
+                errors=open_result["errors"],
+                note=(
+                    f"{open_result['taps']} taps due at {open_result['rate']:g}/s whatever the answers; "
+                    f"the last answered {open_result['done_in_s']:.1f} s after the first was due "
+                    f"(slowest {open_result['tap_max_ms']:.0f} ms); {open_result['errors']} errors"
+                ),
+            )
+        )
+    # A tap's target is its ratio to the framework's floor of the same run (framework_floor_ratios).
+    for r in results:
+        if r.scenario == "one tap" and r.ratio:
+            r.target = (r.target + "; " if r.target else "") + f"≤ {TAP_FLOOR_RATIO_TARGET}× floor"
+            r.met = bool(r.met is not False and r.ratio <= TAP_FLOOR_RATIO_TARGET and not r.errors)
+    return {
+        "scale": args.scale,
+        "db": args.db,
+        "results": [asdict(r) for r in results],
+        "rush": rush_result,
+        "open_loop": open_result,
+    }
 
 
 # --- the report -----------------------------------------------------------------------------------------
@@ -932,6 +1029,13 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the rush with term reports on a primary and replica of the benchmark's own (bench/replica_rush.py)",
     )
     parser.add_argument("--reporters", type=int, default=2, help="office clients loading term reports in the rush")
+    parser.add_argument(
+        "--only",
+        default="",
+        help='a subset, comma-separated: parts of scenario names, "rush", "open-loop" (e.g. "one tap,floor,rush")',
+    )
+    parser.add_argument("--open-rate", type=float, default=150, help="open-loop taps per second (0: none)")
+    parser.add_argument("--open-seconds", type=float, default=30, help="how long the open loop runs")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--markdown", default=str(ROOT / "BENCHMARK.md"))
     parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
@@ -992,6 +1096,12 @@ def main(argv: list[str] | None = None) -> int:
             str(args.seed),
             "--port",
             str(args.port),
+            "--only",
+            args.only,
+            "--open-rate",
+            str(args.open_rate),
+            "--open-seconds",
+            str(args.open_seconds),
         ]
         # Writes and the rush once, at the first scale; reports and summaries at every scale.
         if index > 0:

@@ -3,10 +3,11 @@ dialects render."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, TextField
 
 from apps.attendance.roll import (
     RollCounts,
@@ -31,7 +32,7 @@ from apps.classes.models import (
 )
 from apps.excusals.models import Excusal
 from apps.homeroom.models import DailyMark
-from apps.school.memo import remembered
+from apps.school.memo import remembered_across
 from apps.school.models import AttendanceCode, Period, School, Student, Term, YearGroup
 from apps.school.selectors import codes_for_school, periods_for_school
 
@@ -101,10 +102,11 @@ def excusals_covering(school: School, student_ids, on: date) -> dict[int, Excusa
 def timetable_slots(school: School, class_ids) -> list[tuple[int, int, int, int, bool]]:
     """The timetable of some classes: (class id, weekday, period id, period number, enabled)
     rows (one query, once per request for the same classes: the roll page and the write path
-    both need it)."""
+    both need it; inside a request, once per process until the school's set-up changes)."""
     class_ids = frozenset(class_ids)
-    return remembered(
+    return remembered_across(
         ("slots", school.pk, class_ids),
+        school.setup_version,
         lambda: list(
             TimetableSlot.objects.filter(school=school, school_class_id__in=class_ids).values_list(
                 "school_class_id", "weekday", "period_id", "period__number", "enabled"
@@ -178,17 +180,10 @@ def class_periods_on(school_class: SchoolClass, on: date) -> list[Period]:
     ]
 
 
-def class_roll_sheet(
-    school_class: SchoolClass, on: date, period: Period, *, student_id: int | None = None
-) -> RollSheet:
-    """The roll of one class meeting (or only one student's row of it, for a tap): three
-    queries whatever the class size (enrolled students with their excusal and homeroom absence,
-    codes, this lesson's and earlier lessons' marks)."""
-    school = school_class.school
-    enrolled = Enrollment.objects.filter(enrollments_on(on), school_class=school_class, student__archived=False)
-    if student_id is not None:
-        enrolled = enrolled.filter(student_id=student_id)
-    enrollments = list(
+def roll_enrollments(enrolled: QuerySet, school: School, on: date) -> QuerySet:
+    """Enrollment rows as a class roll reads them: each with its student, the excusal covering
+    the day, the homeroom absence and whether the student has a photo (one query)."""
+    return (
         with_photo(
             with_homeroom_absence(with_excusal(enrolled, school, on, "student_id"), school, on, "student_id"),
             "student_id",
@@ -196,6 +191,31 @@ def class_roll_sheet(
         .select_related("student")
         .order_by("student__last_name", "student__first_name", "student_id")
     )
+
+
+def current_enrollments(on: date) -> Q:
+    """The roll's students on a date: enrolled then, not archived."""
+    return enrollments_on(on) & Q(student__archived=False)
+
+
+def class_roll_sheet(
+    school_class: SchoolClass,
+    on: date,
+    period: Period,
+    *,
+    student_id: int | None = None,
+    enrollments: list[Enrollment] | None = None,
+) -> RollSheet:
+    """The roll of one class meeting (or only one student's row of it, for a tap): three
+    queries whatever the class size (enrolled students with their excusal and homeroom absence,
+    codes, this lesson's and earlier lessons' marks); two when the page has read the
+    ``enrollments`` already (``roll_enrollments``)."""
+    school = school_class.school
+    if enrollments is None:
+        enrolled = Enrollment.objects.filter(current_enrollments(on), school_class=school_class)
+        if student_id is not None:
+            enrolled = enrolled.filter(student_id=student_id)
+        enrollments = list(roll_enrollments(enrolled, school, on))
     students = [e.student for e in enrollments]
     codes = roll_code_choices(school)
     enabled = {c.code.pk: c.code for c in codes}
@@ -229,6 +249,55 @@ def class_roll_sheet(
         for e in enrollments
     ]
     return RollSheet(codes=codes, rows=rows)
+
+
+class CodeList(Aggregate):
+    """The code ids of a group's rows, comma-separated: one text column for the roll's counts."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s)"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "%(function)s(%(expressions)s::text, ',')"
+        return self.as_sql(compiler, connection, function="STRING_AGG", template=template)
+
+
+def with_roll_counts(rows: QuerySet, on: date, number: int) -> QuerySet:
+    """``rows`` (each naming a ``school_class_id``) with the counts of that class's roll of the
+    day's lesson ``number``, as two columns of the same query: ``roll_total``, the students on
+    it, and ``roll_codes``, the codes of their marks (``CodeList``). ``roll_counts`` reads them."""
+    enrolled = Enrollment.objects.filter(current_enrollments(on), school_class_id=OuterRef("school_class_id"))
+    total = enrolled.order_by().values("school_class_id").annotate(n=Count("id")).values("n")
+    marks = (
+        ClassMark.objects.filter(
+            school_class_id=OuterRef("school_class_id"),
+            date=on,
+            period__number=number,
+            interval=0,
+            student_id__in=Enrollment.objects.filter(
+                current_enrollments(on), school_class_id=OuterRef(OuterRef("school_class_id"))
+            ).values("student_id"),
+        )
+        .order_by()
+        .values("school_class_id")
+        .annotate(codes=CodeList("code_id"))
+        .values("codes")
+    )
+    return rows.annotate(roll_total=Subquery(total), roll_codes=Subquery(marks))
+
+
+def roll_counts(school_class: SchoolClass, row, before: int | None, now: int | None) -> RollCounts:
+    """The roll's counts from a ``with_roll_counts`` row read before a tap saved, with the tapped
+    student's mark moved from the code ``before`` to ``now`` (None: unmarked): no query of its own."""
+    tally = Counter(int(code) for code in (row.roll_codes or "").split(",") if code)
+    if before is not None and tally[before] > 0:
+        tally[before] -= 1
+    if now is not None:
+        tally[now] += 1
+    total = row.roll_total or 0
+    rows = [(code, n) for code, n in tally.items() if n] + [(None, total - sum(tally.values()))]
+    return RollCounts.of(roll_code_choices(school_class.school), rows)
 
 
 def class_roll_counts(school_class: SchoolClass, on: date, period: Period) -> RollCounts:

@@ -18,6 +18,7 @@ from apps.classes.models import ClassMark, Cover, Enrollment, SchoolClass, Teach
 from apps.classes.selectors import class_meetings, timetable_slots
 from apps.notifications.absences import marks_saved
 from apps.school.access import earliest_editable_date
+from apps.school.memo import recalled, remember
 from apps.school.models import AttendanceCode, School
 from apps.school.selectors import codes_for_school, periods_for_school
 
@@ -68,18 +69,15 @@ def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput]
             school=school,
             keys=[key(m, periods[m.period]) for m in marks if m.period in periods],
         )
-        classes_query = SchoolClass.objects.filter(school=school, pk__in=class_ids)
-        if not is_admin:  # whether the actor teaches or covers each class, in the same query
-            mine = {"school": school, "school_class_id": OuterRef("pk"), "teacher__user": actor}
-            classes_query = classes_query.annotate(
-                taught=Exists(TeacherAssignment.objects.filter(**mine)), covered=Exists(Cover.objects.filter(**mine))
-            )
-        classes = {c.pk: c for c in classes_query}
+        # A tap's page has read the class and the enrollment in this request (``already_read``).
+        classes = recalled(_classes_key(actor, school, class_ids, is_admin)) or _classes_to_write(
+            actor, school, class_ids, is_admin
+        )
         taught = set(classes) if is_admin else {pk for pk, c in classes.items() if c.taught}
         # The covers of classes the actor does not teach: one more query, only for a cover teacher.
         covered = {pk for pk, c in classes.items() if pk not in taught and c.covered}
         covers = _covers(actor, school, covered) if covered else {}
-        enrollments = {
+        enrollments = recalled(_enrollments_key(school, class_ids, student_ids)) or {
             (e.school_class_id, e.student_id): e
             for e in Enrollment.objects.filter(
                 school=school, school_class_id__in=class_ids, student_id__in=student_ids
@@ -147,6 +145,43 @@ def record_class_marks(*, actor, school: School, marks: Sequence[ClassMarkInput]
         batch.save(actor=actor, channel=channel, changes=pending)
         marks_saved(school=school, channel=channel, changes=pending)
     return results_from(pending, failed, len(marks))
+
+
+def _classes_key(actor, school: School, class_ids, is_admin: bool) -> tuple:
+    return ("classes to write", actor.pk if actor is not None else None, school.pk, frozenset(class_ids), is_admin)
+
+
+def _enrollments_key(school: School, class_ids, student_ids) -> tuple:
+    return ("enrollments to write", school.pk, frozenset(class_ids), frozenset(student_ids))
+
+
+def _classes_to_write(actor, school: School, class_ids, is_admin: bool) -> dict[int, SchoolClass]:
+    """The classes, and unless the actor runs the school whether they teach or cover each (one query)."""
+    classes_query = SchoolClass.objects.filter(school=school, pk__in=class_ids)
+    if not is_admin:  # whether the actor teaches or covers each class, in the same query
+        classes_query = classes_query.annotate(**teaches_or_covers(actor, school))
+    return {c.pk: c for c in classes_query}
+
+
+def teaches_or_covers(actor, school: School, school_class: str = "pk") -> dict:
+    """``taught`` and ``covered``: whether the actor teaches or covers the row's class (the column
+    ``school_class`` names), as the write path reads them."""
+    mine = {"school": school, "school_class_id": OuterRef(school_class), "teacher__user": actor}
+    return {
+        "taught": Exists(TeacherAssignment.objects.filter(**mine)),
+        "covered": Exists(Cover.objects.filter(**mine)),
+    }
+
+
+def already_read(actor, school_class: SchoolClass, enrollment: Enrollment, *, runs: bool) -> None:
+    """For a tap on a roll page: the class and the student's enrollment (with its student), as
+    the page's own query read them in this request (``taught`` and ``covered`` annotated by
+    ``teaches_or_covers``, ``runs``: whether the actor administers the school), so that
+    ``record_class_marks`` checks its item against them instead of reading them again."""
+    school = school_class.school
+    ids, students = {school_class.pk}, {enrollment.student_id}
+    remember(_classes_key(actor, school, ids, runs), {school_class.pk: school_class})
+    remember(_enrollments_key(school, ids, students), {(school_class.pk, enrollment.student_id): enrollment})
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,8 +32,8 @@ from apps.attendance.roll_forms import (
     wanted_mark,
     wanted_roll,
 )
-from apps.classes.access import get_class_for_user, photo_students
-from apps.classes.models import SchoolClass
+from apps.classes.access import covers_of, get_class_for_user, photo_students
+from apps.classes.models import Enrollment, SchoolClass
 from apps.classes.selectors import (
     RollSheet,
     class_meeting_period,
@@ -40,12 +41,16 @@ from apps.classes.selectors import (
     class_roll_counts,
     class_roll_sheet,
     classes_taught_on,
+    current_enrollments,
     mark_the_time,
+    roll_counts,
+    roll_enrollments,
     why_not_a_school_day,
+    with_roll_counts,
     year_groups_advised_on,
 )
-from apps.classes.services import ClassMarkInput, record_class_marks
-from apps.school.access import Roles, schools_for
+from apps.classes.services import ClassMarkInput, already_read, record_class_marks, teaches_or_covers
+from apps.school.access import Roles, knows_whether_runs, runs_school, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date
 from apps.school.models import Period, StudentPhoto
 from apps.school.selectors import codes_for_school
@@ -194,27 +199,69 @@ def class_roll(request, class_id: int, date: str, period: int):
     return render(request, TEMPLATE, _context(request, school_class, day, meeting, sheet))
 
 
+def _tapped(request, class_id: int, day: date, number: int, student_id: int):
+    """The student's enrollment on a roll the user may see (the class and its school with it),
+    as the roll reads it, with what the write path checks (``teaches_or_covers``, and whether the
+    user runs the school): one query. None when there is no such row to tap: the page then
+    looks the class up on its own, to answer as it always does."""
+    user = request.user
+    enrolled = Enrollment.objects.filter(current_enrollments(day), school_class_id=class_id, student_id=student_id)
+    # The school is the row's own (an enrollment and its student belong to one school).
+    school = OuterRef("school_id")
+    rows = with_roll_counts(roll_enrollments(enrolled, school, day), day, number).select_related(
+        "school_class__school", "school_class__academic_year"
+    )
+    lesson_covers = covers_of(user, (day, number)).filter(school_class_id=OuterRef("school_class_id"))
+    enrollment = rows.annotate(
+        **teaches_or_covers(user, school, "school_class_id"),
+        runs=runs_school(user),
+        covers_lesson=Exists(lesson_covers),
+    ).first()
+    # Whom visible_classes(user, covering=(day, number)) lets see the class: its school's admins,
+    # its teachers, and a teacher covering this lesson.
+    if enrollment is None or not (enrollment.runs or enrollment.taught or enrollment.covers_lesson):
+        return None
+    school_class = enrollment.school_class
+    school_class.taught, school_class.covered = enrollment.taught, enrollment.covered
+    knows_whether_runs(user, school_class.school_id, enrollment.runs)
+    already_read(user, school_class, enrollment, runs=enrollment.runs)
+    return school_class, enrollment
+
+
 @login_required
 @require_POST
 def class_roll_student(request, class_id: int, date: str, period: int, student_id: int):
     """One tap: save one student's mark. HTMX gets the row back (and the counts out of band);
     a plain POST is redirected to the roll."""
-    school_class, day, meeting = _meeting(request, class_id, date, period)
+    day = parse_day(date)
+    tapped = _tapped(request, class_id, day, period, student_id)
+    if tapped is None:
+        school_class, day, meeting = _meeting(request, class_id, date, period)
+        enrollments = None
+    else:
+        school_class, enrollment = tapped
+        meeting = class_meeting_period(school_class, day, period)
+        enrollments = [enrollment]
     if meeting is None:
         return _not_a_meeting(request, school_class, day, period)
-    sheet = class_roll_sheet(school_class, day, meeting, student_id=student_id)
+    sheet = class_roll_sheet(school_class, day, meeting, student_id=student_id, enrollments=enrollments)
     row = sheet.row_for(student_id)
     if row is None:
         raise Http404("No such student on this roll")
+    before = row.mark.code_id if row.mark else None
     wanted = wanted_mark(request.POST, row, code=request.POST.get("code"))
     if wanted is not None:
         results = _save(request, school_class, day, meeting, [wanted])
         apply_results([wanted], results)
         saved_into([wanted], results, {c.pk: c for c in codes_for_school(school_class.school)})
     if request.htmx:
-        # Only what a tap changes: this row (as saved) and the counts (one aggregate query).
+        # Only what a tap changes: this row (as saved) and the counts: read with the row before
+        # the save, this student's mark moved to what was saved (else one aggregate query).
         context = _context(request, school_class, day, meeting, sheet)
-        counts = class_roll_counts(school_class, day, meeting)
+        if tapped is not None:
+            counts = roll_counts(school_class, tapped[1], before, row.mark.code_id if row.mark else None)
+        else:
+            counts = class_roll_counts(school_class, day, meeting)
         return render_tap(request, sheet, row, context, counts)
     if row.errors:
         messages.error(

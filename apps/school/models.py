@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 import zoneinfo
 from datetime import date
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -27,6 +29,10 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone")
 
 
+def new_setup_version() -> int:
+    return secrets.randbits(62)
+
+
 class School(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
@@ -42,6 +48,11 @@ class School(models.Model):
         help_text="Section-style attendance endpoints answer 410 Gone.",
     )
     teacher_edit_days = models.PositiveSmallIntegerField("days back teachers may edit a roll", default=7)
+    # Changed (to a new random number) by the database itself whenever one of the school's codes,
+    # periods or timetable slots is inserted, updated or deleted, in the same transaction
+    # (triggers: migrations school 0005 and classes 0006): what apps/school/memo.py keeps the
+    # school's set-up under, across requests.
+    setup_version = models.BigIntegerField(default=new_setup_version, editable=False)
 
     default_language = models.CharField(
         max_length=10,
@@ -367,3 +378,16 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"Profile of {self.user_id}"
+
+
+class LoginSession(AbstractBaseSession):
+    """A signed-in session (apps/school/sessions.py), with the user it signs in as a column of
+    its own, so that one query reads the session and its user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from apps.school.sessions import SessionStore
+
+        return SessionStore

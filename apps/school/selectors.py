@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
-from apps.school.memo import remembered
+from apps.school.memo import remembered_across
 from apps.school.models import DEFAULT_PRESENT_STATUS, PRESENT_STATUS, AttendanceCode, Period, School, Term
 
 
 def codes_for_school(school: School) -> list[AttendanceCode]:
-    """The school's codes in its order (one query, once per request)."""
-    return list(remembered(("codes", school.pk), lambda: list(AttendanceCode.objects.filter(school=school))))
+    """The school's codes in its order (one query, once per request; inside a request, once per
+    process until the school's set-up changes: apps/school/memo.py)."""
+    return list(
+        remembered_across(
+            ("codes", school.pk),
+            school.setup_version,
+            lambda: list(AttendanceCode.objects.filter(school=school)),
+            own=lambda codes: [copy.copy(c) for c in codes],
+        )
+    )
 
 
 def code_by_mb_status(codes: list[AttendanceCode]) -> dict[int, AttendanceCode]:
@@ -44,8 +53,16 @@ def counts_as_people_read(counts: dict[int, int], shown: dict[int, AttendanceCod
 
 
 def periods_for_school(school: School) -> list[Period]:
-    """The school's periods by number (one query, once per request)."""
-    return list(remembered(("periods", school.pk), lambda: _periods_of(school)))
+    """The school's periods by number (one query, once per request; inside a request, once per
+    process until the school's set-up changes)."""
+
+    def own(periods: list[Period]) -> list[Period]:
+        mine = [copy.copy(p) for p in periods]
+        for period in mine:
+            period.school = school  # for its label: this request's school row
+        return mine
+
+    return list(remembered_across(("periods", school.pk), school.setup_version, lambda: _periods_of(school), own))
 
 
 def _periods_of(school: School) -> list[Period]:

@@ -1,0 +1,103 @@
+"""Profile one tap in process: its statements and where its time goes (pyinstrument).
+
+    .venv/bin/python -m bench.load --scale 0.1 --db rollbook_bench_0_1   # a school to tap on
+    .venv/bin/python -m bench.profile_tap --db rollbook_bench_0_1 --taps 300
+
+Taps go through Django's test Client with a real session and CSRF cookie, as the benchmark's
+HTTP client sends them (bench/run.py ``School.tap``), Present and Absent in turn so every tap
+writes and audits. Prints the statements of one tap, the CPU and wall time per tap, the
+one-query floor view beside it, and pyinstrument's tree of the taps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="rollbook_bench_0_1")
+    parser.add_argument("--taps", type=int, default=300)
+    parser.add_argument("--period", type=int, default=4)
+    parser.add_argument("--html", help="also write pyinstrument's HTML report here")
+    parser.add_argument("--show-sql", action="store_true", help="print the SQL of one tap in full")
+    parser.add_argument("--no-profile", action="store_true", help="only the statements and the times")
+    args = parser.parse_args(argv)
+
+    from bench.load import setup_django
+
+    setup_django(args.db)
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from pyinstrument import Profiler
+
+    from bench.run import Request, School, _measure_in_process
+
+    s = School(random.Random(1))  # noqa: S311
+    cls = s.classes[0]
+    students = s.roster[cls.pk]
+    present, absent = s.codes[1], s.codes[0]
+    key = s.teacher_session(cls.pk)
+    client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
+    state = {"i": 0}
+
+    def tap() -> Request:
+        state["i"] += 1
+        student = students[state["i"] % len(students)]
+        code = (present, absent)[(state["i"] // len(students)) % 2]
+        return s.tap(cls.pk, args.period, student, code.pk, key)
+
+    def floor() -> Request:
+        return Request("GET", "/bench/floor/", s.cookies(key))
+
+    for _ in range(2 * len(students)):  # warm: every student marked, caches and connection ready
+        _measure_in_process(client, tap())
+    with CaptureQueriesContext(connection) as queries:
+        _, status = _measure_in_process(client, tap())
+    print(f"one tap: status {status}, {len(queries.captured_queries)} statements")
+    for n, q in enumerate(queries.captured_queries, 1):
+        sql = q["sql"] if args.show_sql else q["sql"][:150]
+        print(f"  {n:2}. {q['time']}s {sql}")
+
+    def send(request: Request) -> None:
+        """The request as _measure_in_process sends it, without recording its queries."""
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in {"content-type", "cookie"}}
+        response = client.generic(
+            request.method,
+            request.path,
+            data=request.body or b"",
+            content_type=request.headers.get("Content-Type", "application/octet-stream"),
+            headers=headers,
+        )
+        assert response.status_code == 200, response.status_code
+
+    def timed(make, n: int) -> tuple[float, float]:
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(n):
+            send(make())
+        return (time.process_time() - cpu) / n * 1000, (time.perf_counter() - wall) / n * 1000
+
+    floor_cpu, floor_wall = timed(floor, args.taps)
+    tap_cpu, tap_wall = timed(tap, args.taps)
+    print(f"floor view: {floor_cpu:.2f} ms CPU, {floor_wall:.2f} ms wall per request")
+    print(f"tap:        {tap_cpu:.2f} ms CPU, {tap_wall:.2f} ms wall per tap ({tap_wall / floor_wall:.1f}x the floor)")
+
+    if args.no_profile:
+        return 0
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(args.taps):
+        send(tap())
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    if args.html:
+        with open(args.html, "w") as out:
+            out.write(profiler.output_html())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
