@@ -4,6 +4,7 @@ LocaleMiddleware: after AuthenticationMiddleware, since a signed-in person's own
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -30,7 +31,12 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        language = language_for(request)
+        try:
+            language = language_for(request)
+        except DatabaseError:
+            # The database is out of reach: the browser's language, and the view answers the 503
+            # (attendance_site/unavailable.py) as it would without this middleware.
+            language = browser_language(request) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         try:

@@ -14,11 +14,18 @@
     });
   }
 
+  // A row (li.student) takes the focus only from the script: it is given tabindex -1 then,
+  // rather than in every row of the page.
+  function focusable(element) {
+    if (element.classList.contains("student")) element.tabIndex = -1;
+    return element;
+  }
+
   function focusRow(row) {
     if (!row) return;
     var target = row.querySelector(".line input:checked") || row.querySelector(".line input[type=radio]") || row;
     if (target.disabled) target = row;
-    target.focus();
+    focusable(target).focus();
     row.scrollIntoView({ block: "nearest" });
   }
 
@@ -138,7 +145,7 @@
     var again = focused.late && preset && minutes && !minutes.value ? preset
       : focused.name ? row.querySelector("[name='" + focused.name + "']" + (focused.value && row.querySelector("input[type=radio][name='" + focused.name + "']") ? "[value='" + focused.value + "']" : "")) : null;
     focused = null;
-    (again || row).focus();
+    focusable(again || row).focus();
   }
 
   // Minutes presets: one tap fills in the minutes and saves them.

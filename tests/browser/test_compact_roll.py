@@ -329,5 +329,6 @@ def test_absentees_stand_out_and_the_filter_and_find_box_narrow_the_roll(
     names = page.locator("#roll-rows .name").all_inner_texts()
     assert names and all(late.last_name in name for name in names), names
     assert small_targets(page) == []
-    assert_accessible(page, f"on the found rows at {viewport['width']}px{'' if javascript else ' without JavaScript'}")
+    if javascript:  # axe runs as a script in the page: the same rows are checked with it on
+        assert_accessible(page, f"on the found rows at {viewport['width']}px")
     context.close()
