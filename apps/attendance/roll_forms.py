@@ -120,7 +120,8 @@ def wanted_mark(post: QueryDict, row: RollRow, *, code: str | None = None) -> Wa
 def wanted_roll(post: QueryDict, sheet: RollSheet) -> list[WantedMark]:
     """The whole roll form: only the students whose fields differ from what the page showed
     (hidden ``was`` fields; a row drawn unmarked has none, and whatever it sends is a change),
-    so a save never overwrites a colleague's mark the teacher did not touch. "Excuse" and "everyone else present" buttons fill in their students."""
+    so a save never overwrites a colleague's mark the teacher did not touch. "Excuse" and
+    "everyone else present" buttons fill in their students."""
     excuse = post.get("excuse")
     all_present = post.get("action") == "all_present"
     wanted = []
