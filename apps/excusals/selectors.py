@@ -260,6 +260,20 @@ def _family_note(mark) -> str:
     return mark.note if mark.shared_with_family else ""
 
 
+def _recent(m, shown: dict, where: str, period: int | None) -> RecentMark:
+    """A homeroom or lesson mark as the family reads it: one Present (``shown``), the note only
+    if shared, and whether an excusal covers the absence (the ``covered`` annotation)."""
+    return RecentMark(
+        m.date,
+        where,
+        period,
+        shown.get(m.code_id, m.code),
+        _family_note(m),
+        m.minutes_late,
+        m.covered and m.code.kind == ABSENT,
+    )
+
+
 def recent_marks(children: list[Student], since: date, *, per_child: int = 6) -> dict[int, list[RecentMark]]:
     """Each child's latest noteworthy lesson and homeroom marks since a date, newest first
     (two queries: a row number per child keeps each list short in SQL)."""
@@ -277,17 +291,7 @@ def recent_marks(children: list[Student], since: date, *, per_child: int = 6) ->
         .select_related("code")
     )
     for m in daily:
-        result[m.student_id].append(
-            RecentMark(
-                m.date,
-                gettext("Homeroom"),
-                None,
-                shown.get(m.code_id, m.code),
-                _family_note(m),
-                m.minutes_late,
-                m.covered and m.code.kind == ABSENT,
-            )
-        )
+        result[m.student_id].append(_recent(m, shown, gettext("Homeroom"), None))
     lessons = (
         _noteworthy(ClassMark.objects.filter(student_id__in=ids, date__gte=since))
         .annotate(covered=_covered_by_excusal())
@@ -302,17 +306,7 @@ def recent_marks(children: list[Student], since: date, *, per_child: int = 6) ->
         .select_related("code", "school_class", "period")
     )
     for m in lessons:
-        result[m.student_id].append(
-            RecentMark(
-                m.date,
-                m.school_class.name,
-                m.period.number + offsets[m.student_id],
-                shown.get(m.code_id, m.code),
-                _family_note(m),
-                m.minutes_late,
-                m.covered and m.code.kind == ABSENT,
-            )
-        )
+        result[m.student_id].append(_recent(m, shown, m.school_class.name, m.period.number + offsets[m.student_id]))
     for marks in result.values():
         marks.sort(key=lambda m: (m.date, -(m.period_label or 0)), reverse=True)
         del marks[per_child:]
@@ -325,30 +319,14 @@ def month_marks(student: Student, month: date) -> list[RecentMark]:
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     shown = codes_as_people_read([student])
     rows = [
-        RecentMark(
-            m.date,
-            gettext("Homeroom"),
-            None,
-            shown.get(m.code_id, m.code),
-            _family_note(m),
-            m.minutes_late,
-            m.covered and m.code.kind == ABSENT,
-        )
+        _recent(m, shown, gettext("Homeroom"), None)
         for m in DailyMark.objects.filter(student=student, date__gte=first, date__lte=last)
         .annotate(covered=_covered_by_excusal())
         .select_related("code")
     ]
     offset = student.school.period_offset
     rows += [
-        RecentMark(
-            m.date,
-            m.school_class.name,
-            m.period.number + offset,
-            shown.get(m.code_id, m.code),
-            _family_note(m),
-            m.minutes_late,
-            m.covered and m.code.kind == ABSENT,
-        )
+        _recent(m, shown, m.school_class.name, m.period.number + offset)
         for m in ClassMark.objects.filter(student=student, date__gte=first, date__lte=last)
         .annotate(covered=_covered_by_excusal())
         .select_related("code", "school_class", "period")
