@@ -255,3 +255,13 @@ def test_the_apis_answer_the_same_whatever_the_browser_asks_for(client, world):
         asked = client.get(path, headers={"accept-language": "ar"})
         assert (asked.status_code, asked.content) == (plain.status_code, plain.content), path
         assert "Content-Language" not in asked
+
+
+def test_choosing_a_language_costs_a_few_queries(client, world, parent, django_assert_max_num_queries):
+    """The session and user, the person's roles, the profile saved, an audit entry per school and
+    the session saved again."""
+    client.force_login(parent)
+    family = reverse("excusals:family")
+    with django_assert_max_num_queries(14):
+        response = client.post(CHOOSE, {"language": "fr", "next": family})
+    assert response.status_code == 302 and saved(parent) == "fr"

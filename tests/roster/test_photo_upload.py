@@ -164,3 +164,20 @@ def test_more_files_than_a_request_may_carry_is_a_400_not_a_500(client, world, a
     files = [(f"{i}.jpg", b"x") for i in range(101)]
     assert upload(client, *files).status_code == 400
     assert photo_owners() == set()
+
+
+def test_the_page_costs_a_few_queries_and_an_upload_a_few_per_photo(
+    client, world, admin, django_assert_max_num_queries
+):
+    """Each matched photo is saved on its own (about 5 statements: save_photos replaces the
+    student's photo one by one); the page itself does not grow with the school."""
+    client.force_login(admin)
+    with django_assert_max_num_queries(12):
+        assert client.get(URL).status_code == 200
+    one = zipped({f"{s.student_number}.jpg": image_bytes() for s in world.students[:1]})
+    three = zipped({f"{s.student_number}.jpg": image_bytes() for s in world.students[:3]})
+    with django_assert_max_num_queries(14):
+        assert upload(client, ("one.zip", one)).status_code == 200
+    with django_assert_max_num_queries(24):
+        assert upload(client, ("three.zip", three)).status_code == 200
+    assert len(photo_owners()) == 3
