@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from attendance_site.keys import derived_field_key
 
@@ -95,16 +96,18 @@ class ApiClientQuerySet(models.QuerySet):
 
 
 class ApiClient(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(_("Name"), max_length=200)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_clients")
-    scopes = models.JSONField(default=list, help_text="read:attendance, write:attendance, read:all, write:all")
+    scopes = models.JSONField(
+        _("Scopes"), default=list, help_text="read:attendance, write:attendance, read:all, write:all"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     token_hint = models.CharField(max_length=8, help_text="First characters of the token, to recognise it")
     client_id = models.CharField(max_length=64, unique=True)
     secret_hash = models.CharField(max_length=64, help_text="For OAuth2 client credentials")
     secret_encrypted = models.TextField(help_text="For OAuth 1.0a signatures, which need the secret itself")
     created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("Revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiClientQuerySet.as_manager()

@@ -13,7 +13,7 @@ the same transaction, so the entry exists exactly when the change does::
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -39,6 +39,8 @@ class Subject:
     # A removal is logged too; a school is not: one that may be deleted holds no record, and an
     # entry would hold it (the log protects its school).
     logs_removal: bool = True
+    # A logged value that is a field of another model (``{name: "app.Model"}``), which names it.
+    elsewhere: dict[str, str] = field(default_factory=dict)
 
 
 SUBJECTS: dict[str, Subject] = {
@@ -68,6 +70,7 @@ SUBJECTS: dict[str, Subject] = {
         lambda p: {"parent_id": p.pk},
         ("email", "emails"),
         logs_removal=False,
+        elsewhere={"emails": "notifications.ParentPreference"},
     ),
     # A person's language, on their login: in the log of every school they have a role in.
     "school.Profile": Subject(Kind.LANGUAGE, lambda p: {"user_id": p.user_id}, ("language",), logs_removal=False),

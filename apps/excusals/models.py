@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.school.constraints import same_school
 from apps.school.models import Parent, School, SchoolOwned, Student
@@ -17,9 +18,9 @@ class Excusal(SchoolOwned):
     school = models.ForeignKey(School, on_delete=models.PROTECT)
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="excusals")
     parent = models.ForeignKey(Parent, on_delete=models.PROTECT, related_name="excusals")
-    start_date = models.DateField()
-    end_date = models.DateField()
-    comment = models.TextField(blank=True)
+    start_date = models.DateField(_("First day away"))
+    end_date = models.DateField(_("Last day away"))
+    comment = models.TextField(_("Reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.attendance import term_counts
 from apps.attendance.channels import Channel
@@ -113,9 +114,11 @@ class Adjustment(SchoolOwned):
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="adjustments")
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="adjustments")
-    code = models.ForeignKey(AttendanceCode, on_delete=models.PROTECT, related_name="adjustments")
-    adjustment = models.IntegerField()
-    reason = models.CharField(max_length=255, blank=True)
+    code = models.ForeignKey(
+        AttendanceCode, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("Code")
+    )
+    adjustment = models.IntegerField(_("Adjustment"))
+    reason = models.CharField(_("Reason"), max_length=255, blank=True)
 
     class Meta:
         constraints = [

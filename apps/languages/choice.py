@@ -73,9 +73,14 @@ def saved_language(user_id: int) -> str:
 def language_of(person) -> str:
     """The language to write to a person of a school (a parent, a teacher) in: the one their login
     chose, else their school's default."""
-    if person.user_id is not None and (saved := saved_language(person.user_id)):
+    return language_in(person.school_id, person.user_id)
+
+
+def language_in(school_id: int, user_id: int | None) -> str:
+    """The language of a login (none: None) at a school: the one it chose, else the school's default."""
+    if user_id is not None and (saved := saved_language(user_id)):
         return saved
-    default = School.objects.filter(pk=person.school_id).values_list("default_language", flat=True).first()
+    default = School.objects.filter(pk=school_id).values_list("default_language", flat=True).first()
     return supported(default) or settings.LANGUAGE_CODE
 
 

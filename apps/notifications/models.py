@@ -29,7 +29,9 @@ class NotificationSettings(models.Model):
         default=10,
         help_text=_("After the period starts, if the roll is not taken."),
     )
-    sender_name = models.CharField(max_length=100, blank=True, help_text=_("The school's name when blank."))
+    sender_name = models.CharField(
+        _("sender's name"), max_length=100, blank=True, help_text=_("The school's name when blank.")
+    )
     reply_to = models.EmailField(_("reply-to address"), blank=True)
 
     class Meta:

@@ -851,11 +851,10 @@ def _day_text(value: date) -> str:
     return date_format(value, "j M Y")
 
 
-def _value_text(model, name: str, value: Any, codes: dict[int, AttendanceCode], tz) -> str:
-    """One logged value as the office reads it, by the kind of the model's field."""
+def _value_text(field, value: Any, codes: dict[int, AttendanceCode], tz) -> str:
+    """One logged value as the office reads it, by the kind of its model field."""
     if value is None or value == "" or value == []:
         return "–"
-    field = model._meta.get_field(name)
     if isinstance(field, models.ForeignKey) and field.related_model is AttendanceCode:
         code = codes.get(value)
         return f"{code.label} ({code.abbreviation})" if code else gettext("code %(id)s") % {"id": value}
@@ -872,7 +871,12 @@ def _value_text(model, name: str, value: Any, codes: dict[int, AttendanceCode], 
     return str(value)
 
 
-def _state_text(model, fields: tuple[str, ...], state: dict | None, other: dict | None, codes, tz) -> str:
+def _logged_field(label: str, name: str):
+    """The model field a logged value of the model ``label`` is, named in the reader's language."""
+    return django_apps.get_model(SUBJECTS[label].elsewhere.get(name, label))._meta.get_field(name)
+
+
+def _state_text(label: str, fields: tuple[str, ...], state: dict | None, other: dict | None, codes, tz) -> str:
     """The fields of ``state`` that differ from ``other`` (all of them, set ones, for a row
     added or removed), in the order of ``fields``, as "Field: value; …"."""
     if state is None:
@@ -882,10 +886,11 @@ def _state_text(model, fields: tuple[str, ...], state: dict | None, other: dict 
         names = [n for n in present if state[n] not in (None, "", [])]
     else:
         names = [n for n in present if state[n] != other.get(n)]
-    return "; ".join(
-        f"{capfirst(model._meta.get_field(n).verbose_name)}: {_value_text(model, n, state[n], codes, tz)}"
-        for n in names
-    )
+    said = []
+    for name in names:
+        logged = _logged_field(label, name)
+        said.append(f"{capfirst(logged.verbose_name)}: {_value_text(logged, state[name], codes, tz)}")
+    return "; ".join(said)
 
 
 def _what(entry: AuditEntry, codes: dict[int, AttendanceCode], terms: dict[int, Term]) -> str:
@@ -964,9 +969,9 @@ def audit_log(
             row.after_note = (e.after or {}).get("note") or ""
         else:
             label = MODEL_OF_KIND[e.mark_kind]
-            model, fields = django_apps.get_model(label), SUBJECTS[label].values
+            fields = SUBJECTS[label].values
             row.what = _what(e, codes, term_by_id)
-            row.before_text = _state_text(model, fields, e.before, e.after, codes, tz)
-            row.after_text = _state_text(model, fields, e.after, e.before, codes, tz)
+            row.before_text = _state_text(label, fields, e.before, e.after, codes, tz)
+            row.after_text = _state_text(label, fields, e.after, e.before, codes, tz)
         rows.append(row)
     return rows

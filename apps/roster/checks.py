@@ -275,10 +275,10 @@ class RowChecks:
     def run(self, rows: dict[str, list[Row]]) -> None:
         export = self.export
         for row in self.common(rows["orgs"]):
-            if self.required(row, "name") & self.choice(row, "type", ORG_TYPES, "org type", extension=True):
+            if self.required(row, "name") & self.choice(row, "type", ORG_TYPES, gettext("org type"), extension=True):
                 export.orgs.append(row)
         for row in self.common(rows["academicSessions"]):
-            ok = self.required(row, "title") & self.choice(row, "type", SESSION_TYPES, "session type")
+            ok = self.required(row, "title") & self.choice(row, "type", SESSION_TYPES, gettext("session type"))
             start = self.date(row, "startDate", required=True)
             end = self.date(row, "endDate", required=True)
             if start and end and end < start:
@@ -292,7 +292,7 @@ class RowChecks:
         export.courses = {row.sourced_id: row for row in self.common(rows["courses"])}
         for row in self.common(rows["classes"]):
             ok = self.required(row, "title", "schoolSourcedId", "termSourcedIds")
-            if self.choice(row, "classType", CLASS_TYPES, "class type") and ok:
+            if self.choice(row, "classType", CLASS_TYPES, gettext("class type")) and ok:
                 export.classes.append(row)
         self.check_users(rows["users"])
         self.check_roles(rows["roles"])
@@ -370,7 +370,7 @@ class RowChecks:
         for row in self.common(rows):
             ok = self.required(row, "userSourcedId", "orgSourcedId") & self.role(row)
             if row["roleType"]:
-                ok &= self.choice(row, "roleType", ROLE_TYPES, "role type")
+                ok &= self.choice(row, "roleType", ROLE_TYPES, gettext("role type"))
             begin = self.date(row, "beginDate", required=False)
             end = self.date(row, "endDate", required=False)
             if begin and end and end < begin:

@@ -162,7 +162,7 @@ class Row:
 
     @property
     def where(self) -> str:
-        return f"{self.table.name}.csv line {self.line}"
+        return gettext("%(file)s.csv line %(line)s") % {"file": self.table.name, "line": self.line}
 
     @property
     def sourced_id(self) -> str:

@@ -51,15 +51,12 @@ class Findings:
     def add(self, where, reason: str) -> None:
         """``where`` is a row (anything with ``file``, ``line`` and ``where``), a (file, line)
         pair, or a file's name such as ``"users.csv"``."""
-        if isinstance(where, tuple):
-            file, line = where
-            text = gettext("%(file)s.csv line %(line)s: %(reason)s") % {"file": file, "line": line, "reason": reason}
-        elif isinstance(where, str):
+        if isinstance(where, str):
             file, line = where.removesuffix(".csv"), 0
             text = f"{where}: {reason}"
         else:
-            file, line = where.file, where.line
-            text = f"{where.where}: {reason}"
+            file, line = where if isinstance(where, tuple) else (where.file, where.line)
+            text = gettext("%(file)s.csv line %(line)s: %(reason)s") % {"file": file, "line": line, "reason": reason}
         if text not in self._found:
             order = FILES.index(file) if file in FILES else len(FILES)
             self._found[text] = (order, line, len(self._found))

@@ -12,8 +12,10 @@ from pathlib import Path, PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
+from apps.languages.choice import language_in
 from apps.roster.checks import read_export
 from apps.roster.models import RosterUpload
 from apps.roster.report import Findings, ImportReport, RosterError
@@ -59,24 +61,29 @@ def upload_create(*, actor, school: School, files: list[tuple[str, bytes]]) -> R
     """Keep an uploaded export (one .zip, or its .csv files, packed into a .zip) and queue its
     check. Raises ValidationError, saving nothing, for anything that is not one."""
     if not files:
-        raise ValidationError("Choose the export: a .zip, or its .csv files.")
+        raise ValidationError(gettext("Choose the export: a .zip, or its .csv files."))
     names = [PurePath(name).name for name, _ in files]
     size = sum(len(data) for _, data in files)
     if size > MAX_UPLOAD_BYTES:
-        raise ValidationError(f"The upload is larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
+        raise ValidationError(gettext("The upload is larger than %(most)s MB.") % {"most": MAX_UPLOAD_BYTES // 2**20})
     if len(files) == 1 and names[0].lower().endswith(".zip"):
         export = files[0][1]
         if not zipfile.is_zipfile(io.BytesIO(export)):
-            raise ValidationError(f"{names[0]} is not a .zip file.")
+            raise ValidationError(gettext("%(name)s is not a .zip file.") % {"name": names[0]})
         filename = names[0]
     else:
         wrong = [name for name in names if not name.lower().endswith(".csv")]
         if wrong:
-            raise ValidationError(f"Upload one .zip, or .csv files only (not {', '.join(wrong)}).")
+            raise ValidationError(
+                gettext("Upload one .zip, or .csv files only (not %(names)s).") % {"names": ", ".join(wrong)}
+            )
         lower = [name.lower() for name in names]
         twice = [name for i, name in enumerate(names) if lower.count(lower[i]) > 1 and lower.index(lower[i]) == i]
         if twice:
-            raise ValidationError(f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} chosen twice.")
+            raise ValidationError(
+                ngettext("%(names)s is chosen twice.", "%(names)s are chosen twice.", len(twice))
+                % {"names": ", ".join(twice)}
+            )
         packed = io.BytesIO()
         with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, (_, data) in zip(names, files, strict=True):
@@ -163,9 +170,11 @@ def check_upload(upload_id: int) -> str:
         return upload.status
     progress = UploadProgress(upload_id)
     try:
-        report = import_roster(
-            bytes(upload.export), dry_run=True, scope=upload.school, progress=progress, label=upload.filename
-        )
+        # Its problems and warnings are kept as text, in the language of the admin who uploaded it.
+        with translation.override(language_in(upload.school_id, upload.uploaded_by_id)):
+            report = import_roster(
+                bytes(upload.export), dry_run=True, scope=upload.school, progress=progress, label=upload.filename
+            )
     except RosterError as refused:
         values = {"status": RosterUpload.Status.REFUSED, "problems": refused.errors, "export": b""}
     except Exception as error:
@@ -188,7 +197,9 @@ def apply_upload(upload_id: int) -> str:
         return upload.status
     progress = UploadProgress(upload_id)
     try:
-        report = import_roster(bytes(upload.export), scope=upload.school, progress=progress, label=upload.filename)
+        # In the language of the admin who applied it, as the check's are of the one who uploaded it.
+        with translation.override(language_in(upload.school_id, upload.applied_by_id)):
+            report = import_roster(bytes(upload.export), scope=upload.school, progress=progress, label=upload.filename)
     except RosterError as refused:  # Rollbook changed since the check
         values = {"status": RosterUpload.Status.REFUSED, "problems": refused.errors}
     except Exception as error:

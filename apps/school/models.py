@@ -20,8 +20,9 @@ from apps.school.dates import DateRange
 
 
 def language_choices() -> list[tuple[str, str]]:
-    """settings.LANGUAGES, read when asked: a language added there needs no migration."""
-    return list(settings.LANGUAGES)
+    """settings.LANGUAGES, read when asked: a language added there needs no migration; each named
+    in the reader's language (Django's own catalogue holds the names)."""
+    return [(code, _(name)) for code, name in settings.LANGUAGES]
 
 
 def validate_timezone(value: str) -> None:
@@ -38,16 +39,16 @@ class School(models.Model):
     sourced_id = models.CharField(max_length=255, blank=True, db_index=True)
     name = models.CharField(max_length=200)
     number = models.PositiveIntegerField(unique=True, help_text="PowerSchool schoolid")
-    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    timezone = models.CharField(_("Time zone"), max_length=64, default="UTC", validators=[validate_timezone])
     periods_from_zero = models.BooleanField(
-        "count periods from 0", default=False, help_text="Only changes how periods are labelled."
+        _("Count periods from 0"), default=False, help_text="Only changes how periods are labelled."
     )
     attendance_in_sis = models.BooleanField(
-        "attendance managed in the SIS",
+        _("Attendance managed in the SIS"),
         default=False,
         help_text="Section-style attendance endpoints answer 410 Gone.",
     )
-    teacher_edit_days = models.PositiveSmallIntegerField("days back teachers may edit a roll", default=7)
+    teacher_edit_days = models.PositiveSmallIntegerField(_("Days back teachers may edit a roll"), default=7)
     # Changed (to a new random number) by the database itself whenever one of the school's codes,
     # periods or timetable slots is inserted, updated or deleted, in the same transaction
     # (triggers: migrations school 0005 and classes 0006): what apps/school/memo.py keeps the
@@ -55,6 +56,7 @@ class School(models.Model):
     setup_version = models.BigIntegerField(default=new_setup_version, editable=False)
 
     default_language = models.CharField(
+        _("Default language"),
         max_length=10,
         choices=language_choices,
         default="en-gb",
@@ -157,7 +159,7 @@ class Person(SchoolOwned):
     first_name = models.CharField(max_length=100)
     middle_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100)
-    email = models.EmailField(blank=True)
+    email = models.EmailField(_("Email address"), blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -290,19 +292,21 @@ class AttendanceCode(SchoolOwned):
         PRESENT = "Present", pgettext_lazy("counts towards attendance", "Present")
         ABSENT = "Absent", pgettext_lazy("counts towards attendance", "Absent")
 
-    abbreviation = models.CharField(max_length=10)
-    label = models.CharField(max_length=50)
+    abbreviation = models.CharField(_("Abbreviation"), max_length=10)
+    label = models.CharField(_("Label"), max_length=50)
     mb_status = models.SmallIntegerField(
         "ManageBac status", null=True, blank=True, help_text="-1 is the default 'present' of a taken roll"
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    presence = models.CharField(max_length=10, choices=Presence.choices)
-    enabled = models.BooleanField(default=True)
+    kind = models.CharField(_("Kind"), max_length=10, choices=Kind.choices)
+    presence = models.CharField(_("Presence"), max_length=10, choices=Presence.choices)
+    enabled = models.BooleanField(_("Enabled"), default=True)
     quick = models.BooleanField(
-        default=False, help_text="Shown as its own button on every roll row; the others are under “More”."
+        _("Quick button"),
+        default=False,
+        help_text="Shown as its own button on every roll row; the others are under “More”.",
     )
-    colour = models.CharField(max_length=7, default="#6b7280", help_text="#rrggbb")
-    sort_order = models.SmallIntegerField(default=0)
+    colour = models.CharField(_("Colour"), max_length=7, default="#6b7280", help_text="#rrggbb")
+    sort_order = models.SmallIntegerField(_("Order"), default=0)
 
     class Meta:
         ordering = ["sort_order", "id"]
@@ -374,7 +378,7 @@ class Profile(models.Model):
     and emails are in (blank: not chosen yet; apps/languages/choice.py)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rollbook_profile")
-    language = models.CharField(max_length=10, choices=language_choices, blank=True)
+    language = models.CharField(_("Language"), max_length=10, choices=language_choices, blank=True)
 
     def __str__(self) -> str:
         return f"Profile of {self.user_id}"

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from apps.api.models import ApiClient
 from apps.api.services import api_client_issue
@@ -26,7 +27,7 @@ from apps.excusals.models import Excusal
 from apps.excusals.services import excusal_create
 from apps.homeroom.models import Adjustment
 from apps.reports import services
-from apps.school.models import AttendanceCode, School, Term
+from apps.school.models import AttendanceCode, Profile, School, Term
 from tests import factories as f
 
 AUDIT = reverse("reports:audit")
@@ -375,10 +376,56 @@ def test_the_audit_page_shows_each_kind_of_change(client, world, admin, changes,
     day = f"{monday.day} {monday:%b %Y}"
     assert (by_kind["excusal"].before_text, by_kind["excusal"].after_text) == (
         "",
-        f"Start date: {day}; End date: {day}; Comment: Ill",
+        f"First day away: {day}; Last day away: {day}; Reason: Ill",
     )
     html = response.content.decode()
     assert "Term adjustment, Term 1" in html and "Label: Tardy" in html and "Far away" not in html
+
+
+def test_the_audit_page_names_the_fields_in_the_readers_language(client, world, admin, changes, monday):
+    Profile.objects.create(user=admin, language="es")
+    client.force_login(admin)
+    services.school_settings_update(
+        actor=admin,
+        school=world.school,
+        teacher_edit_days=2,
+        attendance_in_sis=False,
+        periods_from_zero=False,
+        timezone="UTC",
+        default_language="fr",
+    )
+    response = client.get(AUDIT)
+    assert response["Content-Language"] == "es"
+    rows = response.context["rows"]
+    settings_rows = [(r.before_text, r.after_text) for r in rows if r.entry.mark_kind == "settings"]
+    assert settings_rows == [
+        ("Idioma predeterminado: Inglés", "Idioma predeterminado: Francés"),
+        (
+            "Días atrás en que los docentes pueden editar una lista: 7",
+            "Días atrás en que los docentes pueden editar una lista: 2",
+        ),
+    ]
+    by_kind = {r.entry.mark_kind: r for r in rows}
+    assert by_kind["code"].after_text == "Etiqueta: Tardy"
+    assert by_kind["adjustment"].after_text == "Código: Tardy (L); Ajuste: 2"
+    day = date_format(monday, "j M Y")
+    assert by_kind["excusal"].after_text == f"Primer día de ausencia: {day}; Último día de ausencia: {day}; Motivo: Ill"
+    export = client.get(AUDIT, {"format": "csv", "kind": "excusal"}).content.decode()
+    assert f"Primer día de ausencia: {day}" in export
+
+
+def test_a_parents_emails_changed_on_the_family_page_are_on_the_audit_page(client, world, admin, parent):
+    client.force_login(parent)
+    sent = client.post(reverse("notifications:family_preference"), {"emails": "", "email": "pat@example.org"})
+    assert sent.status_code == 302
+    client.force_login(admin)
+    response = client.get(AUDIT, {"kind": "preference"})
+    assert response.status_code == 200
+    [row] = response.context["rows"]
+    assert (row.before_text, row.after_text) == (
+        f"Email address: {world.parent.email or '–'}; Absence emails: yes",
+        "Email address: pat@example.org; Absence emails: no",
+    )
 
 
 def test_the_audit_page_filters_by_what_changed_and_by_student(client, world, admin, changes):

@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.classes.models import SchoolClass
+from apps.languages.choice import save_language
 from apps.roster import services
 from apps.roster.models import RosterUpload
 from apps.roster.services import import_roster
@@ -108,6 +109,26 @@ def test_a_refused_export_lists_its_problems_and_saves_nothing(client, world, ad
     assert "Refused: nothing was saved" in page and "classType &#x27;Lab&#x27;" in page
     assert "Apply the roster" not in page
     assert snapshot() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_problems_are_in_the_language_of_the_admin_who_uploaded(client, world, admin, worker, tmp_path):
+    save_language(user=admin, language="fr", channel="web")
+    client.force_login(admin)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for file in (EXPORTS / "upper-case").iterdir():
+        (broken / file.name).write_bytes(file.read_bytes().replace(b",Scheduled,", b",Lab,"))
+
+    upload(client, ("broken.zip", zipped(broken)))
+    assert translation.get_language() == "en-gb"  # the worker starts in the default language
+    worker()
+
+    sent = RosterUpload.objects.get()
+    problem = "classes.csv ligne 2\xa0: classType 'Lab' n'est pas un(e) type de classe OneRoster"
+    assert sent.status == "refused" and sent.problems == [problem]
+    page = client.get(reverse("roster:upload", args=[sent.pk])).content.decode()
+    assert "classType &#x27;Lab&#x27; n&#x27;est pas un(e) type de classe OneRoster" in page
 
 
 @pytest.mark.django_db(transaction=True)
