@@ -71,9 +71,14 @@ def visible_classes(user, *, covering: Covering = None) -> QuerySet[SchoolClass]
     return SchoolClass.objects.filter(seen)
 
 
-def get_class_for_user(user, class_id, *, school: School | None = None, covering: Covering = None) -> SchoolClass:
-    """The class if the user may see it (with ``covering``, also a class they cover then)."""
+def get_class_for_user(
+    user, class_id, *, school: School | None = None, covering: Covering = None, annotations: dict | None = None
+) -> SchoolClass:
+    """The class if the user may see it (with ``covering``, also a class they cover then); with
+    ``annotations``, read in the same query."""
     classes = visible_classes(user, covering=covering).select_related("school", "academic_year")
+    if annotations:
+        classes = classes.annotate(**annotations)
     if school is not None:
         classes = classes.filter(school=school)
     try:

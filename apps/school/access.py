@@ -192,8 +192,13 @@ def visible_year_groups(user) -> QuerySet[YearGroup]:
     return YearGroup.objects.filter(Q(school_id__in=admin_school_ids(user)) | Q(id__in=advised_year_group_ids(user)))
 
 
-def get_year_group_for_user(user, year_group_id, *, school: School | None = None) -> YearGroup:
+def get_year_group_for_user(
+    user, year_group_id, *, school: School | None = None, annotations: dict | None = None
+) -> YearGroup:
+    """The year group if the user may see it; with ``annotations``, read in the same query."""
     groups = visible_year_groups(user).select_related("school")
+    if annotations:
+        groups = groups.annotate(**annotations)
     if school is not None:
         groups = groups.filter(school=school)
     try:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
+from operator import itemgetter
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from apps.api.managebac.formats import WithoutNulls
 from apps.classes.access import visible_classes, visible_students
 from apps.classes.models import ClassMark, SchoolClass, TimetableSlot
 from apps.classes.selectors import class_marks_on, class_term_counts, enrolled_students
@@ -26,6 +28,7 @@ from apps.school.models import (
     Term,
     YearGroup,
 )
+from apps.school.selectors import codes_for_school
 
 # The program key of ``school/academic-years``: Rollbook has one calendar per school, no programs.
 PROGRAM = "school"
@@ -42,36 +45,36 @@ def _category_order(code: AttendanceCode) -> tuple:
 
 def term_summaries(student_ids: Iterable[int], counts: list[dict], school: School) -> list[dict]:
     """Per student, ``attendance`` (label → count, codes sharing a label summed) and
-    ``attendance_categories`` ({label, status, value}, codes with no marks left out)."""
-    codes = {c.pk: c for c in AttendanceCode.objects.filter(school=school)}
-    by_student: dict[int, dict[int, int]] = defaultdict(dict)
+    ``attendance_categories`` ({label, status, value}, codes with no marks left out, and a
+    code's status when it has none): ManageBac's body itself, with no null in it."""
+    codes = {c.pk: c for c in codes_for_school(school)}
+    order = {pk: _category_order(c) for pk, c in codes.items()}
+    by_student: dict[int, list[tuple]] = defaultdict(list)
     for row in counts:
-        by_student[row["student_id"]][row["code_id"]] = row["count"]
+        if row["count"]:
+            code_id = row["code_id"]
+            by_student[row["student_id"]].append((order[code_id], codes[code_id], row["count"]))
     summaries = []
     for student_id in student_ids:
-        counted = sorted(
-            ((codes[c], n) for c, n in by_student.get(student_id, {}).items() if n), key=lambda x: _category_order(x[0])
-        )
         attendance: dict[str, int] = {}
-        for code, n in counted:
+        categories = []
+        for _, code, n in sorted(by_student.get(student_id, ()), key=itemgetter(0)):
             attendance[code.label] = attendance.get(code.label, 0) + n
-        summaries.append(
-            {
-                "id": student_id,
-                "attendance": attendance,
-                "attendance_categories": [{"label": c.label, "status": c.mb_status, "value": n} for c, n in counted],
-            }
-        )
+            category = {"label": code.label, "status": code.mb_status, "value": n}
+            if code.mb_status is None:
+                del category["status"]
+            categories.append(category)
+        summaries.append({"id": student_id, "attendance": attendance, "attendance_categories": categories})
     return summaries
 
 
 def class_term_summary(school_class: SchoolClass, term: Term, *, include_archived: bool) -> dict:
     student_ids = list(enrolled_students(school_class, include_archived=include_archived).values_list("id", flat=True))
     counts = class_term_counts(school_class, term, include_archived=include_archived)
-    return {
-        "students": term_summaries(student_ids, counts, school_class.school),
-        "timetable": period_numbering(school_class.school),
-    }
+    return WithoutNulls(
+        students=term_summaries(student_ids, counts, school_class.school),
+        timetable=period_numbering(school_class.school),
+    )
 
 
 def _mark(mark: ClassMark | DailyMark) -> dict:
@@ -126,7 +129,7 @@ def year_group_students(year_group: YearGroup, *, include_archived: bool = False
 def homeroom_term_summary(year_group: YearGroup, term: Term, *, include_archived: bool) -> dict:
     student_ids = list(year_group_students(year_group, include_archived=include_archived).values_list("id", flat=True))
     counts = homeroom_term_counts(year_group, term, include_archived=include_archived)
-    return {"students": term_summaries(student_ids, counts, year_group.school)}
+    return WithoutNulls(students=term_summaries(student_ids, counts, year_group.school))
 
 
 def homeroom_day(year_group: YearGroup, on: date) -> dict:

@@ -1,5 +1,7 @@
 """ManageBac request bodies (input) and response bodies (output), kept apart; the output
-serializers render every answer and describe it in the OpenAPI schema."""
+serializers describe every answer in the OpenAPI schema and render all but the term summaries,
+which selectors.py builds as their bodies (tests/api/managebac/test_term_summaries.py holds
+them to ClassTermSummaryOut and HomeroomTermSummaryOut)."""
 
 from __future__ import annotations
 

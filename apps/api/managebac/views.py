@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -27,7 +28,7 @@ from apps.excusals.services import ExcusalError, excusal_create, excusal_delete,
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
 from apps.school.access import get_year_group_for_user
 from apps.school.dates import OUT_OF_RANGE, in_range, parse_iso
-from apps.school.models import Parent, School, Term
+from apps.school.models import Parent, Term, YearGroup
 from apps.school.selectors import code_by_mb_status, codes_for_school
 
 # --- schema helpers ---------------------------------------------------------------------------
@@ -72,11 +73,11 @@ def parse_date(raw: str, field: str = "date") -> date:
     return found
 
 
-def find_class(request, class_id: int, *, covering: bool = False):
+def find_class(request, class_id: int, *, covering: bool = False, annotations: dict | None = None):
     """The class if the user may see it; with ``covering``, also one they cover (a write: the
     write path then takes only the lessons their cover names)."""
     try:
-        return get_class_for_user(request.user, class_id, covering=covering)
+        return get_class_for_user(request.user, class_id, covering=covering, annotations=annotations)
     except Http404:
         raise RecordNotFound("Class", class_id) from None
 
@@ -90,9 +91,9 @@ def find_class_or_cover(request, class_id: int, **day) -> tuple[SchoolClass, boo
         raise RecordNotFound("Class", class_id) from None
 
 
-def find_year_group(request, year_group_id: int):
+def find_year_group(request, year_group_id: int, *, annotations: dict | None = None):
     try:
-        return get_year_group_for_user(request.user, year_group_id)
+        return get_year_group_for_user(request.user, year_group_id, annotations=annotations)
     except Http404:
         raise RecordNotFound("YearGroup", year_group_id) from None
 
@@ -104,11 +105,31 @@ def find_student(request, student_id: int):
         raise RecordNotFound("Student", student_id) from None
 
 
-def find_term(school: School, term_id: int) -> Term:
-    term = Term.objects.filter(school=school, pk=term_id).first()
-    if term is None:
+def term_dates(term_id: int) -> dict:
+    """Annotations that read a term of the row's school with the row: its dates (None when the
+    school has no such term)."""
+    terms = Term.objects.filter(school_id=OuterRef("school_id"), pk=term_id)
+    return {"term_start": Subquery(terms.values("start_date")), "term_end": Subquery(terms.values("end_date"))}
+
+
+def find_class_and_term(request, class_id: int, term_id: int) -> tuple[SchoolClass, Term]:
+    """The class if the user may see it, and the term of its school (one query)."""
+    school_class = find_class(request, class_id, annotations=term_dates(term_id))
+    return school_class, term_read_with(school_class, term_id)
+
+
+def find_year_group_and_term(request, year_group_id: int, term_id: int) -> tuple[YearGroup, Term]:
+    """The year group if the user may see it, and the term of its school (one query)."""
+    year_group = find_year_group(request, year_group_id, annotations=term_dates(term_id))
+    return year_group, term_read_with(year_group, term_id)
+
+
+def term_read_with(row, term_id: int) -> Term:
+    """The term ``term_dates`` read with ``row``: its id, school and dates, what the term reads
+    below need."""
+    if row.term_start is None:
         raise RecordNotFound("AcademicTerm", term_id)
-    return term
+    return Term(pk=term_id, school=row.school, start_date=row.term_start, end_date=row.term_end)
 
 
 def find_excusal(student, excusal_id: int) -> Excusal:
@@ -223,10 +244,10 @@ def academic_years(request):
 )
 @managebac_view(["GET"])
 def class_term_attendance(request, class_id: int, term_id: int):
-    school_class = find_class(request, class_id)
-    term = find_term(school_class.school, term_id)
-    summary = selectors.class_term_summary(school_class, term, include_archived=flag(request, "archived_students"))
-    return Response(s.ClassTermSummaryOut(summary).data)
+    school_class, term = find_class_and_term(request, class_id, term_id)
+    # Built as the body itself (no serializer); tests hold it to ClassTermSummaryOut's rendering.
+    archived = flag(request, "archived_students")
+    return Response(selectors.class_term_summary(school_class, term, include_archived=archived))
 
 
 @mb_schema(
@@ -455,10 +476,10 @@ def student_excusal(request, student_id: int, excusal_id: int):
 )
 @managebac_view(["GET"])
 def homeroom_term_attendance(request, year_group_id: int, term_id: int):
-    year_group = find_year_group(request, year_group_id)
-    term = find_term(year_group.school, term_id)
-    summary = selectors.homeroom_term_summary(year_group, term, include_archived=flag(request, "archived_students"))
-    return Response(s.HomeroomTermSummaryOut(summary).data)
+    year_group, term = find_year_group_and_term(request, year_group_id, term_id)
+    # Built as the body itself (no serializer); tests hold it to HomeroomTermSummaryOut's rendering.
+    archived = flag(request, "archived_students")
+    return Response(selectors.homeroom_term_summary(year_group, term, include_archived=archived))
 
 
 @mb_schema(
@@ -481,8 +502,7 @@ def homeroom_day_attendance(request, year_group_id: int, date: str):
 )
 @managebac_view(["GET"])
 def homeroom_adjustments(request, year_group_id: int, term_id: int):
-    year_group = find_year_group(request, year_group_id)
-    term = find_term(year_group.school, term_id)
+    year_group, term = find_year_group_and_term(request, year_group_id, term_id)
     return Response(s.AdjustmentsOut(selectors.homeroom_adjustments(year_group, term)).data)
 
 

@@ -85,14 +85,20 @@ def section_day_records(
     )
 
 
-def section_records_page(records: QuerySet[ClassMark], *, offset: int, limit: int) -> list[dict]:
+def section_records_page(records: QuerySet[ClassMark], *, offset: int, limit: int) -> tuple[list[dict], list[dict]]:
     """One page, by date then enrollment, and one row more than asked to tell whether more
-    remain (one query)."""
-    return list(
-        records.order_by("date", "enrollment_id", "pk").values("enrollment_id", "date", "section_status", "note")[
-            offset : offset + limit + 1
-        ]
+    remain; and how many day records per status over every page (``section_record_totals``),
+    counted in the same query, or in a second one for a page past the last."""
+    totals = {f"total_{status}": Window(Count("pk", filter=Q(section_status=status))) for status in SECTION_STATUSES}
+    page = list(
+        records.annotate(**totals)
+        .order_by("date", "enrollment_id", "pk")
+        .values("enrollment_id", "date", "section_status", "note", *totals)[offset : offset + limit + 1]
     )
+    if not page:
+        return page, section_record_totals(records) if offset else []
+    counted = [{"section_status": s, "count": page[0][f"total_{s}"]} for s in SECTION_STATUSES]
+    return page, [total for total in counted if total["count"]]
 
 
 def section_record_totals(records: QuerySet[ClassMark]) -> list[dict]:

@@ -120,9 +120,8 @@ def section_attendance(request, section_id):
         only=None if whole else covered_marks(request.user),
     )
     offset, limit = query["offset"], query["limit"]
-    page = selectors.section_records_page(records, offset=offset, limit=limit)
+    page, totals = selectors.section_records_page(records, offset=offset, limit=limit)
     more = len(page) > limit
-    totals = selectors.section_record_totals(records)
     next_url = next_link(request, offset + limit) if more else None
     return Response(attendance_list(page[:limit], totals, next_url))
 

@@ -272,3 +272,28 @@ def test_query_count_is_constant_in_the_number_of_records(world, client, teacher
         response = get(api, world.english, start=0, limit=1000)
 
     assert len(records_of(response.json())) == 230
+
+
+def test_totals_count_every_page_and_a_page_past_the_last(world, teacher_api, monday):
+    first, second, third = world.students
+    mark(world, first, monday, 1, 0)  # absent
+    mark(world, second, monday, 1, 2)  # late
+    mark(world, third, monday - timedelta(days=7), 1, 13)  # excused, a week before: the first page
+    every_page = [{"status": 2, "count": 1}, {"status": 3, "count": 1}, {"status": 4, "count": 1}]
+
+    for offset, records in [(0, 1), (1, 1), (2, 1), (3, 0), (10, 0)]:
+        body = get(teacher_api, world.english, offset=offset, limit=1).json()
+        assert body["totals"]["total"] == every_page, offset
+        assert len(records_of(body)) == records, offset
+
+
+def test_a_read_is_seven_queries(world, client, teacher, monday, django_assert_num_queries):
+    """The client with its user and whether the nonce was used; forgetting old nonces; the nonce
+    recorded (a savepoint, the insert and its release); the section the user may see, with its
+    school; the page with the totals of every page."""
+    make_days(world, 2)
+    api = sections_for(client, teacher)
+    assert get(api, world.english, start=0).status_code == 200  # the first use records last_used_at
+    with django_assert_num_queries(7):
+        body = get(api, world.english, start=0).json()
+    assert body["totals"]["total"] == [{"status": 2, "count": 6}]
