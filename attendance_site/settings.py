@@ -184,8 +184,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg prepares a statement once it has run 5 times on a connection, but only a statement
-    # bound on the server: those run through apps/school/prepared.py (a tap's row). Every other
-    # cursor binds on the client and is never prepared. (Django leaves this off for poolers in
+    # bound on the server: a tap's (apps/school/prepared.py). Every other cursor binds on the
+    # client and is never prepared. (Django leaves this off for poolers in
     # transaction mode, which this project does not use.)
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 

@@ -50,6 +50,7 @@ from apps.classes.tapped import tapped_row
 from apps.school.access import Roles, knows_whether_runs, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date
 from apps.school.models import Period, StudentPhoto
+from apps.school.prepared import preparing
 from apps.school.selectors import codes_for_school
 
 # --- Today ---------------------------------------------------------------------------------------
@@ -218,7 +219,13 @@ def _tapped(request, class_id: int, day: date, number: int, student_id: int):
 @require_POST
 def class_roll_student(request, class_id: int, date: str, period: int, student_id: int):
     """One tap: save one student's mark. HTMX gets the row back (and the counts out of band);
-    a plain POST is redirected to the roll."""
+    a plain POST is redirected to the roll. Its statements are prepared on PostgreSQL
+    (``preparing``): the same few, many times a lesson, on each connection."""
+    with preparing():
+        return _tap(request, class_id, date, period, student_id)
+
+
+def _tap(request, class_id: int, date: str, period: int, student_id: int):
     day = parse_day(date)
     tapped = _tapped(request, class_id, day, period, student_id)
     if tapped is None:

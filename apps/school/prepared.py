@@ -1,40 +1,51 @@
-"""A database cursor whose statements PostgreSQL may keep prepared, for the few hot statements
-whose planning costs more than their running (a roll page tap: apps/classes/tapped.py).
+"""Statements PostgreSQL may keep prepared, for a hot path whose statements cost more to plan
+than to run (a roll page tap: apps/classes/views.py ``class_roll_student``, and its row,
+apps/classes/tapped.py).
 
 The project's connections bind parameters on the client (psycopg's ``ClientCursor``, Django's
 default), so PostgreSQL plans every statement afresh with its values in it: what the reports
-need, whose plans depend on their dates. A cursor from ``prepared_cursor`` binds them on the
-server instead (Django's ``ServerBindingCursor``, the class ``OPTIONS["server_side_binding"]``
-would give every cursor), on the same connection and in the same transaction; psycopg then
-prepares a statement once it has run ``prepare_threshold`` times (5) on that connection, and
-PostgreSQL plans it no more while the connection lasts (``CONN_MAX_AGE``). Statements still go
-through Django's cursor wrapper (counted by query-count tests, errors wrapped). Elsewhere (SQLite)
-it is the ordinary cursor.
+need, whose plans depend on their dates. Inside ``preparing`` (and through ``prepared_cursor``)
+cursors bind them on the server instead (Django's ``ServerBindingCursor``, the class
+``OPTIONS["server_side_binding"]`` would give every cursor), on the same connection and in the
+same transaction; psycopg then prepares a statement once it has run ``prepare_threshold`` times
+(5, attendance_site/settings.py) on that connection, and PostgreSQL plans it no more while the
+connection lasts (``CONN_MAX_AGE``). Statements still go through Django's cursor wrapper (counted
+by query-count tests, errors wrapped). Elsewhere (SQLite) nothing changes.
 
-A statement run through it names its parameters' types where PostgreSQL cannot infer them (no
+A statement run this way names its parameters' types where PostgreSQL cannot infer them (no
 ``IN %s`` lists: ``= ANY(%s)``), and lists its columns (a prepared ``SELECT *`` fails when a
 migration changes the table).
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import cache
 
 from django.db import connection
 
 
-def prepared_cursor():
-    """A cursor (use it in ``with``) whose statements psycopg prepares after a few runs."""
+@contextmanager
+def preparing():
+    """Within the block, every statement (the ORM's, and raw SQL through ``connection.cursor``)
+    binds on the server, so psycopg prepares those it has run a few times on this connection."""
     if connection.vendor != "postgresql":
-        return connection.cursor()
+        yield
+        return
     connection.ensure_connection()
     raw = connection.connection
     factory = raw.cursor_factory
     raw.cursor_factory = _server_binding()
     try:
-        return connection.cursor()
+        yield
     finally:
         raw.cursor_factory = factory
+
+
+def prepared_cursor():
+    """A cursor (use it in ``with``) whose statements psycopg prepares after a few runs."""
+    with preparing():
+        return connection.cursor()
 
 
 @cache

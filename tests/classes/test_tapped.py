@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from apps.attendance.roll import excusal_of, photo_url
+from apps.audit.models import AuditEntry
 from apps.classes.access import visible_classes
 from apps.classes.models import Cover, CoverPeriod, Enrollment, TeacherAssignment
 from apps.classes.selectors import class_meeting_period, class_roll_counts, current_enrollments, roll_enrollments
@@ -144,4 +146,23 @@ def test_on_postgresql_the_row_is_prepared_after_a_few_runs(world, teacher, busy
         assert_same(teacher, world.english, busy, 1, student)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%excusals_excusal x2%"])
+        assert cursor.fetchone()[0] == 1
+
+
+def test_on_postgresql_a_taps_statements_are_prepared(client, world, teacher):
+    """The whole tap runs ``preparing``: its write path's statements too, each saving and audited."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    client.force_login(teacher)
+    student = world.students[0]
+    url = reverse("classes:roll_student", args=[world.english.pk, monday(world).isoformat(), 1, student.pk])
+    codes = [f.code(world.school, 0), f.code(world.school, -1)]
+    for n in range(7):
+        response = client.post(url, {"code": codes[n % 2].pk}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and "errorlist" not in response.content.decode()
+    assert AuditEntry.objects.filter(mark_kind=AuditEntry.MarkKind.CLASS).count() == 7
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['INSERT INTO "audit_auditentry"%']
+        )
         assert cursor.fetchone()[0] == 1
