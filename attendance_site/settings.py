@@ -182,6 +182,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
     # such query anew (0.4 s of a 1.2 s school report) for no gain: off, unless POSTGRES_JIT=on.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares a statement once it has run 5 times on a connection, but only a statement
+    # bound on the server: a tap's (apps/school/prepared.py). Every other cursor binds on the
+    # client and is never prepared. (Django leaves this off for poolers in
+    # transaction mode, which this project does not use.)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 # A PostgreSQL streaming replica for reports, exports and API reads (attendance_site/replica.py).
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")

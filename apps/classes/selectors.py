@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, TextField
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from apps.attendance.roll import (
     RollCounts,
@@ -251,44 +251,9 @@ def class_roll_sheet(
     return RollSheet(codes=codes, rows=rows)
 
 
-class CodeList(Aggregate):
-    """The code ids of a group's rows, comma-separated: one text column for the roll's counts."""
-
-    function = "GROUP_CONCAT"
-    template = "%(function)s(%(expressions)s)"
-    output_field = TextField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        template = "%(function)s(%(expressions)s::text, ',')"
-        return self.as_sql(compiler, connection, function="STRING_AGG", template=template)
-
-
-def with_roll_counts(rows: QuerySet, on: date, number: int) -> QuerySet:
-    """``rows`` (each naming a ``school_class_id``) with the counts of that class's roll of the
-    day's lesson ``number``, as two columns of the same query: ``roll_total``, the students on
-    it, and ``roll_codes``, the codes of their marks (``CodeList``). ``roll_counts`` reads them."""
-    enrolled = Enrollment.objects.filter(current_enrollments(on), school_class_id=OuterRef("school_class_id"))
-    total = enrolled.order_by().values("school_class_id").annotate(n=Count("id")).values("n")
-    marks = (
-        ClassMark.objects.filter(
-            school_class_id=OuterRef("school_class_id"),
-            date=on,
-            period__number=number,
-            interval=0,
-            student_id__in=Enrollment.objects.filter(
-                current_enrollments(on), school_class_id=OuterRef(OuterRef("school_class_id"))
-            ).values("student_id"),
-        )
-        .order_by()
-        .values("school_class_id")
-        .annotate(codes=CodeList("code_id"))
-        .values("codes")
-    )
-    return rows.annotate(roll_total=Subquery(total), roll_codes=Subquery(marks))
-
-
 def roll_counts(school_class: SchoolClass, row, before: int | None, now: int | None) -> RollCounts:
-    """The roll's counts from a ``with_roll_counts`` row read before a tap saved, with the tapped
+    """The roll's counts from a tap's row read before it saved (``roll_total`` and ``roll_codes``:
+    apps/classes/tapped.py), with the tapped
     student's mark moved from the code ``before`` to ``now`` (None: unmarked): no query of its own."""
     tally = Counter(int(code) for code in (row.roll_codes or "").split(",") if code)
     if before is not None and tally[before] > 0:

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,8 +31,8 @@ from apps.attendance.roll_forms import (
     wanted_mark,
     wanted_roll,
 )
-from apps.classes.access import covers_of, get_class_for_user, photo_students
-from apps.classes.models import Enrollment, SchoolClass
+from apps.classes.access import get_class_for_user, photo_students
+from apps.classes.models import SchoolClass
 from apps.classes.selectors import (
     RollSheet,
     class_meeting_period,
@@ -41,18 +40,17 @@ from apps.classes.selectors import (
     class_roll_counts,
     class_roll_sheet,
     classes_taught_on,
-    current_enrollments,
     mark_the_time,
     roll_counts,
-    roll_enrollments,
     why_not_a_school_day,
-    with_roll_counts,
     year_groups_advised_on,
 )
-from apps.classes.services import ClassMarkInput, already_read, record_class_marks, teaches_or_covers
-from apps.school.access import Roles, knows_whether_runs, runs_school, schools_for
+from apps.classes.services import ClassMarkInput, already_read, record_class_marks
+from apps.classes.tapped import tapped_row
+from apps.school.access import Roles, knows_whether_runs, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date
 from apps.school.models import Period, StudentPhoto
+from apps.school.prepared import preparing
 from apps.school.selectors import codes_for_school
 
 # --- Today ---------------------------------------------------------------------------------------
@@ -202,21 +200,10 @@ def class_roll(request, class_id: int, date: str, period: int):
 def _tapped(request, class_id: int, day: date, number: int, student_id: int):
     """The student's enrollment on a roll the user may see (the class and its school with it),
     as the roll reads it, with what the write path checks (``teaches_or_covers``, and whether the
-    user runs the school): one query. None when there is no such row to tap: the page then
-    looks the class up on its own, to answer as it always does."""
+    user runs the school): one statement (``tapped_row``). None when there is no such row to
+    tap: the page then looks the class up on its own, to answer as it always does."""
     user = request.user
-    enrolled = Enrollment.objects.filter(current_enrollments(day), school_class_id=class_id, student_id=student_id)
-    # The school is the row's own (an enrollment and its student belong to one school).
-    school = OuterRef("school_id")
-    rows = with_roll_counts(roll_enrollments(enrolled, school, day), day, number).select_related(
-        "school_class__school", "school_class__academic_year"
-    )
-    lesson_covers = covers_of(user, (day, number)).filter(school_class_id=OuterRef("school_class_id"))
-    enrollment = rows.annotate(
-        **teaches_or_covers(user, school, "school_class_id"),
-        runs=runs_school(user),
-        covers_lesson=Exists(lesson_covers),
-    ).first()
+    enrollment = tapped_row(user, class_id, day, number, student_id)
     # Whom visible_classes(user, covering=(day, number)) lets see the class: its school's admins,
     # its teachers, and a teacher covering this lesson.
     if enrollment is None or not (enrollment.runs or enrollment.taught or enrollment.covers_lesson):
@@ -232,7 +219,13 @@ def _tapped(request, class_id: int, day: date, number: int, student_id: int):
 @require_POST
 def class_roll_student(request, class_id: int, date: str, period: int, student_id: int):
     """One tap: save one student's mark. HTMX gets the row back (and the counts out of band);
-    a plain POST is redirected to the roll."""
+    a plain POST is redirected to the roll. Its statements are prepared on PostgreSQL
+    (``preparing``): the same few, many times a lesson, on each connection."""
+    with preparing():
+        return _tap(request, class_id, date, period, student_id)
+
+
+def _tap(request, class_id: int, date: str, period: int, student_id: int):
     day = parse_day(date)
     tapped = _tapped(request, class_id, day, period, student_id)
     if tapped is None:

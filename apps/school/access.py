@@ -92,14 +92,9 @@ def is_school_admin(user, school: School | int) -> bool:
     return school_id in Membership.of(user).admin_school_ids
 
 
-def runs_school(user) -> Exists:
-    """Whether the user administers the row's school (``school_id``): a column of a query a page
-    makes anyway; ``knows_whether_runs`` then spares ``is_school_admin`` its query."""
-    return Exists(Administrator.objects.filter(user=user, school_id=OuterRef("school_id")))
-
-
 def knows_whether_runs(user, school_id: int, runs: bool) -> None:
-    """Remember for this request whether the user administers the school (``runs_school``)."""
+    """Remember for this request whether the user administers the school (read with a page's
+    own query: apps/classes/tapped.py), sparing ``is_school_admin`` its query."""
     remember(("runs", user.pk, school_id), bool(runs))
 
 

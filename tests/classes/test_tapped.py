@@ -1,0 +1,168 @@
+"""The tap's hand-written row (apps/classes/tapped.py) against what the ORM helpers it stands for
+read on the same data: the roll's row (``roll_enrollments``), the roll's counts
+(``class_roll_counts``), who may tap (``visible_classes``) and what the write path checks."""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from apps.attendance.roll import excusal_of, photo_url
+from apps.audit.models import AuditEntry
+from apps.classes.access import visible_classes
+from apps.classes.models import Cover, CoverPeriod, Enrollment, TeacherAssignment
+from apps.classes.selectors import class_meeting_period, class_roll_counts, current_enrollments, roll_enrollments
+from apps.classes.services import ClassMarkInput, record_class_marks
+from apps.classes.tapped import tapped_row
+from apps.excusals.models import Excusal
+from apps.homeroom.services import DailyMarkInput, record_daily_marks
+from apps.school.models import Administrator, Period, StudentPhoto
+from tests import factories as f
+
+
+def monday(world):
+    return f.last_weekday(world.school, 1)
+
+
+def the_orms(user, school_class, day, number, student):
+    """What the ORM helpers read: the roll's row, its counts, and who may tap."""
+    enrolled = Enrollment.objects.filter(current_enrollments(day), school_class=school_class, student=student)
+    row = roll_enrollments(enrolled, school_class.school, day).first()
+    counts = class_roll_counts(school_class, day, class_meeting_period(school_class, day, number))
+    mine = {"school_class": school_class, "teacher__user": user}
+    return (
+        row,
+        counts,
+        {
+            "taught": TeacherAssignment.objects.filter(**mine).exists(),
+            "covered": Cover.objects.filter(**mine).exists(),
+            "runs": Administrator.objects.filter(user=user, school=school_class.school).exists(),
+            "sees": visible_classes(user, covering=(day, number)).filter(pk=school_class.pk).exists(),
+        },
+    )
+
+
+def assert_same(user, school_class, day, number, student):
+    tapped = tapped_row(user, school_class.pk, day, number, student.pk)
+    row, counts, access = the_orms(user, school_class, day, number, student)
+    assert tapped is not None and row is not None
+    assert tapped.pk == row.pk and tapped.student == row.student and tapped.school_class == school_class
+    for name in ("start_date", "end_date", "uuid"):
+        assert getattr(tapped, name) == getattr(row, name)
+    assert tapped.student.__dict__ == row.student.__dict__ | {"_state": tapped.student._state}
+    assert tapped.school_class.school.pk == school_class.school_id
+    assert tapped.school_class.academic_year.pk == school_class.academic_year_id
+    assert tapped.school_class.start_date == school_class.start_date  # a date, on SQLite too
+    assert tapped.school_class.school.uuid == school_class.school.uuid
+    excusal, expected = excusal_of(tapped), excusal_of(row)
+    fields = ("pk", "start_date", "end_date", "comment")
+    assert (excusal and [getattr(excusal, n) for n in fields]) == (expected and [getattr(expected, n) for n in fields])
+    assert tapped.homeroom_code_id == row.homeroom_code_id
+    assert photo_url(tapped, student.pk) == photo_url(row, student.pk)
+    # The counts: the students on the roll and their marks by code.
+    assert (tapped.roll_total or 0) == counts.total
+    codes = Counter(int(c) for c in (tapped.roll_codes or "").split(",") if c)
+    assert {c.pk: n for c, n in counts.counts if n} == dict(codes)
+    assert (tapped.taught, tapped.covered, tapped.runs) == (access["taught"], access["covered"], access["runs"])
+    assert (tapped.runs or tapped.taught or tapped.covers_lesson) == access["sees"]
+    return tapped
+
+
+@pytest.fixture
+def busy(world):
+    """Monday's 7A English: marks of two students in period 1, the first student excused (twice:
+    the later excusal counts), absent in homeroom and with a photo."""
+    day = monday(world)
+    first, second, third = world.students
+    absent, present = f.code(world.school, 0), f.code(world.school, -1)
+    f.saved(
+        record_class_marks(
+            actor=None,
+            school=world.school,
+            channel="demo",
+            marks=[
+                ClassMarkInput(world.english.pk, first.pk, day, 1, absent.pk),
+                ClassMarkInput(world.english.pk, second.pk, day, 1, present.pk),
+            ],
+        )
+    )
+    homeroom = [DailyMarkInput(first.pk, day, absent.pk)]
+    f.saved(record_daily_marks(actor=None, school=world.school, channel="demo", marks=homeroom))
+    for comment in ("dentist", "ill"):
+        Excusal.objects.create(
+            school=world.school, student=first, parent=world.parent, start_date=day, end_date=day, comment=comment
+        )
+    StudentPhoto.objects.create(school=world.school, student=first, thumbnail=b"\xff\xd8")
+    return day
+
+
+def test_the_row_is_the_roll_helpers_for_each_student(world, teacher, busy):
+    for student in world.students:
+        for number in (1, 3):
+            tapped = assert_same(teacher, world.english, busy, number, student)
+            assert tapped.taught and not tapped.runs
+    first = tapped_row(teacher, world.english.pk, busy, 1, world.students[0].pk)
+    assert first.excusal_comment == "ill" and first.has_photo and first.roll_total == 3
+    assert first.roll_codes is not None
+
+
+def test_an_admin_a_cover_teacher_and_a_stranger(world, admin, other_teacher, other_school_admin, busy):
+    student = world.students[1]
+    assert assert_same(admin, world.english, busy, 1, student).runs
+    stranger = assert_same(other_teacher, world.english, busy, 1, student)
+    assert not (stranger.runs or stranger.taught or stranger.covered or stranger.covers_lesson)
+    cover = Cover.objects.create(
+        school=world.school, school_class=world.english, teacher=world.other_teacher, start_date=busy, end_date=busy
+    )
+    assert assert_same(other_teacher, world.english, busy, 3, student).covers_lesson  # a cover of every period
+    first = Period.objects.get(school=world.school, number=1)
+    CoverPeriod.objects.create(school=world.school, cover=cover, period=first)
+    assert assert_same(other_teacher, world.english, busy, 1, student).covers_lesson
+    limited = assert_same(other_teacher, world.english, busy, 3, student)
+    assert limited.covered and not limited.covers_lesson
+    assert not assert_same(other_teacher, world.english, busy + timedelta(days=1), 1, student).covers_lesson
+    far = assert_same(other_school_admin, world.english, busy, 1, student)
+    assert not (far.runs or far.taught or far.covers_lesson)
+
+
+def test_no_row_off_the_roll(world, teacher, busy):
+    student = world.students[2]
+    assert tapped_row(teacher, world.english.pk, busy, 1, world.year8_students[0].pk) is None
+    Enrollment.objects.filter(school_class=world.english, student=student).update(end_date=busy - timedelta(days=1))
+    assert tapped_row(teacher, world.english.pk, busy, 1, student.pk) is None
+    assert tapped_row(teacher, world.english.pk, busy - timedelta(days=1), 1, student.pk) is not None
+    student.archived = True
+    student.save()
+    assert tapped_row(teacher, world.english.pk, busy - timedelta(days=1), 1, student.pk) is None
+
+
+def test_on_postgresql_the_row_is_prepared_after_a_few_runs(world, teacher, busy):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    student = world.students[0]
+    for _ in range(8):
+        assert_same(teacher, world.english, busy, 1, student)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%excusals_excusal x2%"])
+        assert cursor.fetchone()[0] == 1
+
+
+def test_on_postgresql_a_taps_statements_are_prepared(client, world, teacher):
+    """The whole tap runs ``preparing``: its write path's statements too, each saving and audited."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    client.force_login(teacher)
+    student = world.students[0]
+    url = reverse("classes:roll_student", args=[world.english.pk, monday(world).isoformat(), 1, student.pk])
+    codes = [f.code(world.school, 0), f.code(world.school, -1)]
+    for n in range(7):
+        response = client.post(url, {"code": codes[n % 2].pk}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200 and "errorlist" not in response.content.decode()
+    assert AuditEntry.objects.filter(mark_kind=AuditEntry.MarkKind.CLASS).count() == 7
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['INSERT INTO "audit_auditentry"%']
+        )
+        assert cursor.fetchone()[0] == 1
