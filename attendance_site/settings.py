@@ -185,9 +185,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not e
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg prepares a statement once it has run 5 times on a connection, but only a statement
     # bound on the server: a tap's (apps/school/prepared.py). Every other cursor binds on the
-    # client and is never prepared. (Django leaves this off for poolers in
-    # transaction mode, which this project does not use.)
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+    # client and is never prepared. A pooler in transaction mode (PgBouncer's) hands a client
+    # another server connection per transaction, where its prepared statements are not:
+    # POSTGRES_PREPARED_STATEMENTS=false there.
+    prepare = 5 if env_bool("POSTGRES_PREPARED_STATEMENTS", True) else None
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", prepare)
 
 # A PostgreSQL streaming replica for reports, exports and API reads (attendance_site/replica.py).
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")

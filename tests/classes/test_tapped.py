@@ -2,8 +2,11 @@
 read on the same data: the roll's row (``roll_enrollments``), the roll's counts
 (``class_roll_counts``), who may tap (``visible_classes``) and what the write path checks."""
 
+import subprocess
+import sys
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -166,3 +169,24 @@ def test_on_postgresql_a_taps_statements_are_prepared(client, world, teacher):
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ['INSERT INTO "audit_auditentry"%']
         )
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("setting, threshold", [("", "5"), ("false", "None")])
+def test_prepared_statements_can_be_turned_off_for_a_pooler(setting, threshold):
+    """Behind a pooler in transaction mode a prepared statement would be looked for on another
+    server connection: ``POSTGRES_PREPARED_STATEMENTS=false`` leaves psycopg preparing nothing."""
+    root = Path(__file__).resolve().parents[2]
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(root),
+        "DEBUG": "true",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "POSTGRES_PREPARED_STATEMENTS": setting,
+        "DJANGO_SETTINGS_MODULE": "attendance_site.settings",
+    }
+    read = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['prepare_threshold'])"
+    result = subprocess.run(
+        [sys.executable, "-c", read], cwd=root, env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == threshold
