@@ -6,7 +6,9 @@ from django.urls import include, path
 
 
 def floor(request):
-    """The least a request can cost under the same gunicorn, middleware and database: one query."""
+    """The least a request can cost under the same gunicorn, middleware and database: one query.
+    The benchmark asks for it signed out, so no session or user is read (a signed-in request
+    reads them in one more query, apps/school/sessions.py)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM school_school ORDER BY id LIMIT 1")
         row = cursor.fetchone()
