@@ -6,7 +6,8 @@ JavaScript."""
 from __future__ import annotations
 
 from django import template
-from django.utils.html import escape
+from django.template.defaultfilters import date
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -71,3 +72,131 @@ def roll_codes(row, codes, quick: bool) -> str:
             f"{' checked' if pk == checked else ''}" + tail
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+def _text(value) -> str:
+    """A value as ``{{ value }}`` prints it (escaped unless safe)."""
+    return conditional_escape("" if value is None else value)
+
+
+def _hints(row, sheet, read_only, sid: int, name: str) -> str:
+    out = []
+    excusal = row.excusal
+    if excusal:
+        start, end = excusal.start_date, excusal.end_date
+        badge = escape(gettext("Excused"))
+        text = f'<li class="hint excusal"><span class="badge">{badge}</span> {_text(date(start, "j M"))}'
+        if end != start:
+            text += f"–{_text(date(end, 'j M'))}"
+        if excusal.comment:
+            text += f": “{_text(excusal.comment)}”"
+        excused = sheet.excused_code if sheet else None
+        if excused and row.saved_code_id != excused.pk and not read_only:
+            label = gettext("Apply excused to %(name)s") % {"name": name}
+            text += (
+                f' <button type="submit" class="apply-excused" name="excuse" value="{sid}" hx-post="{_text(row.url)}"'
+                f' hx-vals=\'{{"code": "{excused.pk}"}}\' aria-label="{label}">'
+                f"{escape(gettext('Apply excused'))}</button>"
+            )
+        out.append(text + "</li>")
+    if row.suggestion and not row.mark:
+        code = row.suggestion
+        said = gettext("%(abbreviation)s %(label)s, pre-selected") % {
+            "abbreviation": _text(code.abbreviation),
+            "label": _text(code.label),
+        }
+        out.append(
+            f'<li class="hint homeroom"><span class="badge">{escape(gettext("From homeroom"))}</span> {said}</li>'
+        )
+    if row.previous:
+        previous = row.previous
+        said = gettext("%(abbreviation)s %(label)s in %(class_name)s, Period %(period)s") % {
+            "abbreviation": _text(previous.code.abbreviation),
+            "label": _text(previous.code.label),
+            "class_name": _text(previous.school_class.name),
+            "period": _text(previous.period.label),
+        }
+        out.append(
+            f'<li class="hint previous"><span class="badge">{escape(gettext("Earlier today"))}</span> {said}</li>'
+        )
+    return f'<ul class="hints">{"".join(out)}</ul>' if out else ""
+
+
+@register.simple_tag(takes_context=True)
+def student_row(context, row) -> str:
+    """One student's row of a roll (class or homeroom), drawn in Python: a template of this
+    row took most of a roll page's time. Every value is escaped as a template would."""
+    sheet, read_only = context.get("sheet"), context.get("read_only")
+    codes = sheet.codes if sheet else []
+    student, mark = row.student, row.mark
+    sid, name = student.pk, _text(student.full_name)
+    off = " disabled" if read_only else ""
+    url = _text(row.url)
+    head = (
+        f'<li class="student{" is-marked" if mark else ""} k-{_text(row.mark_kind)}'
+        f'{" has-errors" if row.errors else ""}" id="s{sid}"'
+        + (f' style="--mark:{_text(row.shown.colour)}"' if mark else "")
+        + (f' hx-post="{url}" hx-trigger="change"' if not read_only else "")
+        + ">"
+    )
+    if row.photo_url:
+        avatar = f'<img class="avatar" src="{_text(row.photo_url)}" alt="" width="40" height="40">'
+    else:
+        avatar = f'<span class="avatar" aria-hidden="true">{_text(student.initials)}</span>'
+    if mark:
+        shown = row.shown
+        state = '<span class="saved">' + gettext("Saved: %(abbreviation)s %(label)s") % {
+            "abbreviation": _text(shown.abbreviation),
+            "label": _text(shown.label),
+        }
+        if mark.minutes_late:
+            state += ", " + gettext("%(minutes)s min late") % {"minutes": _text(mark.minutes_late)}
+        state += "</span>"
+    else:
+        state = escape(gettext("Not saved yet") if row.suggestion else gettext("Not marked"))
+    line = (
+        f'<div class="line">{avatar}<span class="who"><span class="name" id="name-{sid}">{name}</span>'
+        f' <span class="state-line">{state}</span></span><fieldset class="codes" aria-labelledby="name-{sid}"{off}>'
+        f"{roll_codes(row, codes, True)}</fieldset></div>"
+    )
+    minutes = row.minutes_late
+    late = (
+        '<span class="presets live-only"><button type="button" value="5">5</button>'
+        '<button type="button" value="10">10</button><button type="button" value="15">15</button></span>'
+        if row.is_late and not read_only
+        else ""
+    )
+    minutes_html = (
+        f'<p class="minutes"><label>{escape(gettext("Minutes late"))} <input type="number" name="s{sid}-minutes"'
+        + (f' value="{_text(minutes)}"' if minutes is not None else "")
+        + f"{off}></label>{late}</p>"
+    )
+    note = row.note
+    more = roll_more(row, codes)
+    if read_only:
+        more = f'<fieldset class="codes" disabled>{more}</fieldset>'
+    extra = (
+        f'<label class="note">{escape(gettext("Note"))} <input type="text" name="s{sid}-note" value="{_text(note)}"'
+        f"{off}></label>"
+    )
+    if note:
+        extra += (
+            f'<label class="share"><input type="checkbox" name="s{sid}-shared"{" checked" if row.shared else ""}{off}>'
+            f" {escape(gettext('Share with the family'))}</label>"
+        )
+    if mark and not read_only:
+        clear = escape(gettext("Clear mark"))
+        extra += f' <button type="submit" class="clear" name="clear" value="{sid}">{clear}</button>'
+    details = (
+        f'<details class="more"{" open" if row.errors or note else ""}><summary>{escape(gettext("More"))}</summary>'
+        f'{more}<p class="extra">{extra}</p></details>'
+    )
+    tail = ""
+    if mark:
+        was = f"{mark.code_id}:{'' if mark.minutes_late is None else mark.minutes_late}:{mark.note}"
+        tail += f'<input type="hidden" name="s{sid}-was" value="{_text(was)}">'
+    if row.errors:
+        messages = "".join(f"<li>{_text(m)}</li>" for m in row.error_messages)
+        tail += f'<ul class="errorlist" role="alert">{messages}</ul>'
+    hints = _hints(row, sheet, read_only, sid, name)
+    return mark_safe(head + line + hints + minutes_html + details + tail + "</li>\n")  # noqa: S308 - all escaped
