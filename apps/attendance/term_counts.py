@@ -3,8 +3,9 @@ marks), and how many of them a parent's excusal covers, kept beside the marks so
 report reads a few rows per student instead of every mark of the term.
 
 They are never added to or taken from: whoever changes what they count recomputes the rows it
-touched from the marks themselves, in the same transaction, with one DELETE and one
-INSERT ... SELECT ... GROUP BY (the same aggregate a report made before, narrowed to those rows):
+touched from the marks themselves, in the same transaction, with one INSERT ... SELECT ... GROUP
+BY (the same aggregate a report made before, narrowed to those rows; an upsert that writes only
+the rows whose count moved) and one DELETE of the rows left at zero:
 
 - the write path (``MarkBatch.save``), for the (class,) student pairs of the batch in the terms
   of its dates;
@@ -37,7 +38,7 @@ from apps.excusals.models import Excusal
 from apps.school.models import Term
 
 # A batch's pairs go into the statements as parameters: two statements per this many pairs
-# (SQLite takes at most 32,766 parameters in one statement).
+# (SQLite takes at most 32,766 parameters in one statement; the INSERT names each pair twice).
 PAIRS_PER_STATEMENT = 5000
 
 
@@ -66,27 +67,41 @@ def _covered() -> str:
 def _refresh(spec: Counts, school_id: int, terms: tuple[str, list], rows: tuple[str, list]) -> None:
     """Recompute the counts of the terms matching ``terms`` (SQL on a term ``t``) and the rows
     matching ``rows`` (SQL on the columns of ``spec.by``, the same in the marks ``m`` and the
-    counts): one DELETE and one INSERT ... SELECT."""
+    counts ``c``): one INSERT ... SELECT ... ON CONFLICT DO UPDATE and one DELETE.
+
+    The SELECT is the marks' aggregate beside every existing row of those terms and rows at
+    zero, summed: a row whose count moved is updated, a row whose count is as it was is left
+    alone (most of a batch's rows: a changed mark moves two of a student's codes), a new one is
+    inserted, and one with no marks left is counted 0, which the DELETE then removes. So an
+    unchanged row writes nothing to the table or its indexes."""
     marks, counts, term = spec.marks._meta.db_table, spec.counts._meta.db_table, Term._meta.db_table
     by = ", ".join(spec.by)
     by_m = ", ".join(f"m.{c}" for c in spec.by)
+    by_c = ", ".join(f"c.{c}" for c in spec.by)
     term_sql, term_params = terms
     row_sql, row_params = rows
+    in_terms = f"term_id IN (SELECT t.id FROM {term} t WHERE t.school_id = %s AND {term_sql})"  # noqa: S608 (names only)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {counts} WHERE school_id = %s"  # noqa: S608 (table and column names only)
-            f" AND term_id IN (SELECT t.id FROM {term} t WHERE t.school_id = %s AND {term_sql})"
-            f" AND {row_sql.format(p='')}",
-            [school_id, school_id, *term_params, *row_params],
-        )
-        cursor.execute(
             f"INSERT INTO {counts} (school_id, term_id, {by}, code_id, marks, covered)"  # noqa: S608 (names only)
-            f" SELECT m.school_id, t.id, {by_m}, m.code_id, COUNT(*), SUM({_covered()})"
+            f" SELECT school_id, term_id, {by}, code_id, SUM(marks), SUM(covered) FROM ("
+            f"SELECT m.school_id AS school_id, t.id AS term_id, {by_m}, m.code_id AS code_id,"
+            f" COUNT(*) AS marks, SUM({_covered()}) AS covered"
             f" FROM {marks} m JOIN {term} t ON t.school_id = m.school_id"
             " AND m.date >= t.start_date AND m.date <= t.end_date"
             f" WHERE m.school_id = %s AND {term_sql} AND {row_sql.format(p='m.')}"
-            f" GROUP BY m.school_id, t.id, {by_m}, m.code_id",
-            [school_id, *term_params, *row_params],
+            f" GROUP BY m.school_id, t.id, {by_m}, m.code_id"
+            f" UNION ALL SELECT c.school_id, c.term_id, {by_c}, c.code_id, 0, 0 FROM {counts} c"
+            f" WHERE c.school_id = %s AND c.{in_terms} AND {row_sql.format(p='c.')}"
+            f") AS x WHERE 1 = 1 GROUP BY school_id, term_id, {by}, code_id"  # SQLite: WHERE before ON CONFLICT
+            f" ON CONFLICT (term_id, {by}, code_id) DO UPDATE SET marks = excluded.marks, covered = excluded.covered"
+            f" WHERE {counts}.marks <> excluded.marks OR {counts}.covered <> excluded.covered",
+            [school_id, *term_params, *row_params, school_id, school_id, *term_params, *row_params],
+        )
+        cursor.execute(
+            f"DELETE FROM {counts} WHERE school_id = %s AND marks = 0"  # noqa: S608 (names only)
+            f" AND {in_terms} AND {row_sql.format(p='')}",
+            [school_id, school_id, *term_params, *row_params],
         )
 
 
