@@ -63,9 +63,9 @@ def class_marks_on(school_class: SchoolClass, on: date, *, only: Q | None = None
 
 def class_term_counts(
     school_class: SchoolClass, term: Term, *, include_archived: bool = False, from_marks: bool = False
-) -> list[dict]:
-    """Per student and code, how many marks in the term (within the class's own dates): rows of
-    student_id, code_id, count (one query). From the term counts when the class runs the whole
+) -> list[tuple]:
+    """Per student and code, how many marks in the term (within the class's own dates): (student_id,
+    code_id, count) tuples (one query). From the term counts when the class runs the whole
     term, else (or with ``from_marks``) from the marks of the days both cover."""
     start = max(term.start_date, school_class.start_date)
     end = min(term.end_date, school_class.end_date)
@@ -77,7 +77,7 @@ def class_term_counts(
         count = Sum("marks")
     if not include_archived:
         rows = rows.filter(student__archived=False)
-    return list(rows.values("student_id", "code_id").annotate(count=count).order_by("student_id", "code_id"))
+    return list(rows.values_list("student_id", "code_id").annotate(count=count).order_by("student_id", "code_id"))
 
 
 def class_enrollments(school_class: SchoolClass):

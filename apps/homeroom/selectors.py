@@ -29,9 +29,9 @@ def daily_marks_on(year_group: YearGroup, on: date) -> list[DailyMark]:
 
 def homeroom_term_counts(
     year_group: YearGroup, term: Term, *, include_archived: bool = False, from_marks: bool = False
-) -> list[dict]:
-    """Per student and code, how many daily marks in the term (one query): from the term counts,
-    or with ``from_marks`` from the marks."""
+) -> list[tuple]:
+    """Per student and code, how many daily marks in the term: (student_id, code_id,
+    count) tuples (one query), from the term counts, or with ``from_marks`` from the marks."""
     if from_marks:
         rows = DailyMark.objects.filter(
             student__year_group=year_group, date__gte=term.start_date, date__lte=term.end_date
@@ -43,7 +43,7 @@ def homeroom_term_counts(
         count = Sum("marks")
     if not include_archived:
         rows = rows.filter(student__archived=False)
-    return list(rows.values("student_id", "code_id").annotate(count=count).order_by("student_id", "code_id"))
+    return list(rows.values_list("student_id", "code_id").annotate(count=count).order_by("student_id", "code_id"))
 
 
 # --- the homeroom roll pages ----------------------------------------------------------------------

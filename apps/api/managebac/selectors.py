@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from operator import itemgetter
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -43,27 +42,29 @@ def _category_order(code: AttendanceCode) -> tuple:
     return (code.mb_status == DEFAULT_PRESENT_STATUS, code.sort_order, code.pk)
 
 
-def term_summaries(student_ids: Iterable[int], counts: list[dict], school: School) -> list[dict]:
+def term_summaries(student_ids: Iterable[int], counts: Iterable[tuple], school: School) -> list[dict]:
     """Per student, ``attendance`` (label → count, codes sharing a label summed) and
     ``attendance_categories`` ({label, status, value}, codes with no marks left out, and a
-    code's status when it has none): ManageBac's body itself, with no null in it."""
-    codes = {c.pk: c for c in codes_for_school(school)}
-    order = {pk: _category_order(c) for pk, c in codes.items()}
+    code's status when it has none): ManageBac's body itself, with no null in it. ``counts``
+    are (student_id, code_id, count) rows."""
+    # Per code: its place in the order (unique: it ends with the code's id), label and status.
+    shown = {c.pk: (_category_order(c), c.label, c.mb_status) for c in codes_for_school(school)}
     by_student: dict[int, list[tuple]] = defaultdict(list)
-    for row in counts:
-        if row["count"]:
-            code_id = row["code_id"]
-            by_student[row["student_id"]].append((order[code_id], codes[code_id], row["count"]))
+    for student_id, code_id, n in counts:
+        if n:
+            by_student[student_id].append((shown[code_id], n))
     summaries = []
     for student_id in student_ids:
         attendance: dict[str, int] = {}
         categories = []
-        for _, code, n in sorted(by_student.get(student_id, ()), key=itemgetter(0)):
-            attendance[code.label] = attendance.get(code.label, 0) + n
-            category = {"label": code.label, "status": code.mb_status, "value": n}
-            if code.mb_status is None:
-                del category["status"]
-            categories.append(category)
+        rows = by_student.get(student_id)
+        if rows:
+            rows.sort()
+            for (_, label, status), n in rows:
+                attendance[label] = attendance.get(label, 0) + n
+                categories.append(
+                    {"label": label, "value": n} if status is None else {"label": label, "status": status, "value": n}
+                )
         summaries.append({"id": student_id, "attendance": attendance, "attendance_categories": categories})
     return summaries
 
