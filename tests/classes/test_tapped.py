@@ -141,9 +141,8 @@ def test_no_row_off_the_roll(world, teacher, busy):
     assert tapped_row(teacher, world.english.pk, busy - timedelta(days=1), 1, student.pk) is None
 
 
+@pytest.mark.postgres
 def test_on_postgresql_the_row_is_prepared_after_a_few_runs(world, teacher, busy):
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
     student = world.students[0]
     for _ in range(8):
         assert_same(teacher, world.english, busy, 1, student)
@@ -152,10 +151,9 @@ def test_on_postgresql_the_row_is_prepared_after_a_few_runs(world, teacher, busy
         assert cursor.fetchone()[0] == 1
 
 
+@pytest.mark.postgres
 def test_on_postgresql_a_taps_statements_are_prepared(client, world, teacher):
     """The whole tap runs ``preparing``: its write path's statements too, each saving and audited."""
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements are PostgreSQL's")
     client.force_login(teacher)
     student = world.students[0]
     url = reverse("classes:roll_student", args=[world.english.pk, monday(world).isoformat(), 1, student.pk])
