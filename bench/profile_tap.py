@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test.utils import CaptureQueriesContext
     from pyinstrument import Profiler
 
-    from bench.run import Request, School, _measure_in_process
+    from bench.run import Request, School, _measure_in_process, send_in_process
 
     s = School(random.Random(1))  # noqa: S311
     cls = s.classes[0]
@@ -66,14 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def send(request: Request) -> None:
         """The request as _measure_in_process sends it, without recording its queries."""
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in {"content-type", "cookie"}}
-        response = client.generic(
-            request.method,
-            request.path,
-            data=request.body or b"",
-            content_type=request.headers.get("Content-Type", "application/octet-stream"),
-            headers=headers,
-        )
+        response = send_in_process(client, request)
         assert response.status_code == 200, response.status_code
 
     with connection.cursor() as cursor:

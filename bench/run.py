@@ -416,23 +416,29 @@ def time_sql(db: str, statements: list[tuple[str, list]], n: int, budget: float)
 # --- query counts, in process ------------------------------------------------------------------------
 
 
-def _measure_in_process(client, request: Request) -> tuple[int, int | str]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def send_in_process(client, request: Request):
+    """``request`` through Django's test ``client`` (its cookies set on the client), as gunicorn
+    would be sent it; the response."""
     headers = {k: v for k, v in request.headers.items() if k.lower() not in {"content-type", "cookie"}}
     for part in filter(None, (request.headers.get("Cookie") or "").split("; ")):
         name, _, value = part.partition("=")
         client.cookies[name] = value
+    return client.generic(
+        request.method,
+        request.path,
+        data=request.body or b"",
+        content_type=request.headers.get("Content-Type", "application/octet-stream"),
+        headers=headers,
+    )
+
+
+def _measure_in_process(client, request: Request) -> tuple[int, int | str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     with CaptureQueriesContext(connection) as queries:
         try:
-            response = client.generic(
-                request.method,
-                request.path,
-                data=request.body or b"",
-                content_type=request.headers.get("Content-Type", "application/octet-stream"),
-                headers=headers,
-            )
+            response = send_in_process(client, request)
         except Exception as exc:  # a statement timeout: reported, and the scenario is not timed
             return len(queries.captured_queries), f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
     return len(queries.captured_queries), response.status_code

@@ -113,22 +113,18 @@ def _statement(vendor: str) -> str:
     )
 
 
-def _converters(model: type[Model]) -> list[tuple]:
-    """Each concrete field's column and the converters the ORM would run on its value."""
-    found = []
-    for field in model._meta.concrete_fields:
-        col = field.get_col(model._meta.db_table)
-        found.append((col, [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]))
-    return found
+def _converted(field, table: str, value):
+    """``value`` as the ORM reads it from ``field``'s column of ``table`` (its converters)."""
+    col = field.get_col(table)
+    for converter in [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]:
+        value = converter(value, col, connection)
+    return value
 
 
 def _instance(model: type[Model], values) -> Model:
-    converted = []
-    for value, (col, converters) in zip(values, _converters(model), strict=True):
-        for converter in converters:
-            value = converter(value, col, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], converted)
+    table, fields = model._meta.db_table, model._meta.concrete_fields
+    converted = [_converted(f, table, value) for f, value in zip(fields, values, strict=True)]
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
 
 
 def tapped_row(user, class_id: int, day: date, number: int, student_id: int) -> Enrollment | None:
@@ -166,9 +162,6 @@ def tapped_row(user, class_id: int, day: date, number: int, student_id: int) -> 
         if name in _BOOLEANS:
             value = bool(value)
         elif name.startswith("excusal_") and value is not None:
-            field = excusal[name.removeprefix("excusal_")]
-            col = field.get_col(Excusal._meta.db_table)
-            for converter in [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]:
-                value = converter(value, col, connection)
+            value = _converted(excusal[name.removeprefix("excusal_")], Excusal._meta.db_table, value)
         setattr(enrollment, name, value)
     return enrollment

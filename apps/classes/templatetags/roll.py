@@ -1,7 +1,7 @@
-"""The code radios of a roll row, drawn in Python: a roll of 30 students and a dozen codes has
-360 of them, and drawing them through template tags was most of the page's time. The same
-radios save a tap (roll.js posts the row when one changes) and the whole form without
-JavaScript."""
+"""A roll's rows drawn in Python (``student_row``: the class and the homeroom roll, the tap's
+answer): as a template include per row, with a dozen code radios each, they were most of the
+page's time. Every value is escaped as a template would. The same radios save a tap (roll.js
+posts the row when one changes) and the whole form without JavaScript."""
 
 from __future__ import annotations
 
