@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
@@ -134,29 +134,14 @@ class SectionsRequestValidator(RequestValidator):
 
     def record_nonce(self, client_key: str, timestamp: str, nonce: str) -> bool:
         """Remember the nonce; False if a concurrent request with it got there first."""
-        forget_old_nonces()
+        # Nonces older than the timestamp window can never be replayed: forget them.
+        OAuthNonce.objects.filter(created_at__lt=timezone.now() - timedelta(seconds=2 * TIMESTAMP_LIFETIME)).delete()
         try:
             with transaction.atomic():
                 OAuthNonce.objects.create(client_key=client_key, nonce=nonce, timestamp=int(timestamp))
         except IntegrityError:
             return False
         return True
-
-
-# When this process last forgot old nonces (None: not yet).
-_forgotten_at: datetime | None = None
-
-
-def forget_old_nonces() -> None:
-    """Forget the nonces older than twice the timestamp window, which can never be replayed: at
-    most once a window per process (and again whenever the clock reads earlier than the last
-    time), not on every request."""
-    global _forgotten_at
-    now = timezone.now()
-    if _forgotten_at is not None and _forgotten_at <= now < _forgotten_at + timedelta(seconds=TIMESTAMP_LIFETIME):
-        return
-    OAuthNonce.objects.filter(created_at__lt=now - timedelta(seconds=2 * TIMESTAMP_LIFETIME)).delete()
-    _forgotten_at = now
 
 
 class SectionsSignatureEndpoint(SignatureOnlyEndpoint):
