@@ -1,8 +1,9 @@
 """Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium) against the live server.
 
 Helpers here: ``login(page, live_server, username)``, ``assert_accessible(page)`` (axe-core,
-failing on serious or critical violations) and ``screenshot(page, name)`` which saves a PNG
-under test-artifacts/screenshots/ for a person to look at.
+failing on serious or critical violations), ``screenshot(page, name)`` which saves a PNG
+under test-artifacts/screenshots/ for a person to look at, and ``laid_out(page)``, which every
+measurement of sizes calls first.
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ def login(live_server):
         return page
 
     return sign_in
+
+
+def laid_out(page):
+    """The page once its stylesheets have loaded. A click that submits a form returns when the
+    next page's HTML arrives, before its CSS: sizes measured then are the unstyled page's."""
+    page.wait_for_load_state("load")
+    return page
 
 
 def assert_accessible(page, context: str = "") -> None:

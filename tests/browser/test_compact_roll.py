@@ -11,7 +11,7 @@ from apps.classes.models import ClassMark
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.school.models import Student
 from tests import factories as f
-from tests.browser.conftest import ARTIFACTS, assert_accessible, screenshot
+from tests.browser.conftest import ARTIFACTS, assert_accessible, laid_out, screenshot
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
@@ -53,7 +53,7 @@ def marks_of(school_class, day):
 
 def small_targets(page) -> list[str]:
     """Every visible control on the roll smaller than 44×44 CSS px."""
-    return page.evaluate(
+    return laid_out(page).evaluate(
         """() => Array.from(document.querySelectorAll(
               '#roll .codes label, #roll button, #roll summary, #roll input:not([type=radio]):not([type=hidden]),'
               + ' .roll-filter label, .roll-filter input[type=search], .roll-filter button'))

@@ -16,7 +16,7 @@ from apps.classes.models import Cover
 from apps.homeroom.models import Adjustment
 from apps.notifications.models import Notification
 from apps.roster.models import RosterUpload
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, laid_out, screenshot
 from tests.reports.conftest import term_data  # noqa: F401 the known term of marks, as a fixture
 
 PHONE = {"width": 390, "height": 844}
@@ -31,7 +31,7 @@ TARGETS = (
 
 
 def small_targets(page) -> list[str]:
-    return page.evaluate(
+    return laid_out(page).evaluate(
         """(selector) => [...document.querySelectorAll(selector)]
             .filter(e => e.getClientRects().length)
             .map(e => [e, e.getBoundingClientRect()])
@@ -43,7 +43,7 @@ def small_targets(page) -> list[str]:
 
 def wider_than(page, width: int) -> list[str]:
     """The first elements reaching past ``width``, to say what widens a page."""
-    return page.evaluate(
+    return laid_out(page).evaluate(
         """(w) => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w)
             .slice(0, 6).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""",
         width,
@@ -52,7 +52,7 @@ def wider_than(page, width: int) -> list[str]:
 
 def small_chart_text(page) -> list[str]:
     """Chart text (of the drawing shown) drawn smaller than 12 px, or cut off by the chart's edge."""
-    return page.evaluate(
+    return laid_out(page).evaluate(
         """() => [...document.querySelectorAll('svg.chart')].filter(svg => svg.getClientRects().length)
             .flatMap(svg => {
               const box = svg.getBoundingClientRect(), scale = box.width / svg.viewBox.baseVal.width;
@@ -165,7 +165,7 @@ def test_the_office_uploads_photos_and_the_report_shows_one(page, live_server, l
     status = page.get_by_role("status")
     assert status.get_by_role("heading", name="What the upload did").is_visible()
     assert status.get_by_text("nobody.jpg").is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert laid_out(page).evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert small_targets(page) == []
     assert_accessible(page, "on the photo upload's report")
     screenshot(page, f"office-photos-uploaded-{size}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, laid_out, screenshot
 from tests.reports.conftest import term_data  # noqa: F401 the known term of marks, as a fixture
 
 
@@ -73,6 +73,7 @@ def test_an_admin_of_two_schools_switches_school_on_a_phone(page, live_server, l
     picker = page.get_by_role("form", name="Choose a school")
     picker.get_by_label("School", exact=True).select_option(label="Southbank Academy")
     picker.get_by_role("button", name="Show").click()
+    laid_out(page)
     assert page.get_by_label("School", exact=True).input_value() == str(world.other_school.pk)
     for control in (picker.get_by_label("School", exact=True), picker.get_by_role("button", name="Show")):
         assert control.bounding_box()["height"] >= 44
@@ -95,6 +96,7 @@ def test_the_office_reminds_from_today_on_a_phone_without_javascript(browser, li
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill(f.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    laid_out(page)
     one = page.get_by_role("button", name="Remind the teacher of 7A English, Period 1")
     every = page.get_by_role("button", name="Remind all teachers of rolls not yet taken")
     for button in (one, every):

@@ -13,15 +13,14 @@ from playwright.sync_api import expect
 from apps.classes.models import ClassMark
 from apps.school.models import Profile
 from tests import factories as f
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, laid_out, screenshot
 from tests.reports.conftest import term_data  # noqa: F401 the known term of marks, as a fixture
 
 PHONE = {"width": 390, "height": 844}
 
 
 def reads_right_to_left(page) -> None:
-    page.wait_for_load_state("load")  # its stylesheets too
-    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
+    assert laid_out(page).evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
 
 

@@ -11,7 +11,7 @@ from apps.audit.models import AuditEntry
 from apps.classes.models import ClassMark, Cover
 from apps.homeroom.models import DailyMark
 from tests import factories as f
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, laid_out, screenshot
 
 PHONE = {"width": 390, "height": 844}
 TARGETS = ", ".join(
@@ -20,7 +20,7 @@ TARGETS = ", ".join(
 
 
 def assert_phone_ready(page, context: str) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), context
+    assert laid_out(page).evaluate("document.documentElement.scrollWidth <= window.innerWidth"), context
     small = page.evaluate(
         """(selector) => [...document.querySelectorAll(selector)]
             .filter(e => e.getClientRects().length && e.getBoundingClientRect().height < 44)
