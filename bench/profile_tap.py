@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.load --scale 0.1 --db rollbook_bench_0_1   # a school to tap on
     .venv/bin/python -m bench.profile_tap --db rollbook_bench_0_1 --taps 300
+    .venv/bin/python -m bench.profile_tap --db rollbook_bench_0_1 --roll-page   # the page instead
 
 Taps go through Django's test Client with a real session and CSRF cookie, as the benchmark's
 HTTP client sends them (bench/run.py ``School.tap``), Present and Absent in turn so every tap
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html", help="also write pyinstrument's HTML report here")
     parser.add_argument("--show-sql", action="store_true", help="print the SQL of one tap in full")
     parser.add_argument("--no-profile", action="store_true", help="only the statements and the times")
+    parser.add_argument("--roll-page", action="store_true", help="the roll page (as the benchmark opens it), not taps")
     args = parser.parse_args(argv)
 
     from bench.load import setup_django
@@ -52,14 +54,20 @@ def main(argv: list[str] | None = None) -> int:
         code = (present, absent)[(state["i"] // len(students)) % 2]
         return s.tap(cls.pk, args.period, student, code.pk, key)
 
+    for _ in range(2 * len(students)):  # warm: every student marked, caches and connection ready
+        _measure_in_process(client, tap())
+    if args.roll_page:
+
+        def tap() -> Request:  # noqa: F811 the request profiled: the roll page
+            return s.roll(cls.pk, args.period, key)
+
     def floor() -> Request:
         return Request("GET", "/bench/floor/")
 
-    for _ in range(2 * len(students)):  # warm: every student marked, caches and connection ready
-        _measure_in_process(client, tap())
     with CaptureQueriesContext(connection) as queries:
         _, status = _measure_in_process(client, tap())
-    print(f"one tap: status {status}, {len(queries.captured_queries)} statements")
+    what = "roll page" if args.roll_page else "tap"
+    print(f"one {what}: status {status}, {len(queries.captured_queries)} statements")
     for n, q in enumerate(queries.captured_queries, 1):
         sql = q["sql"] if args.show_sql else q["sql"][:150]
         print(f"  {n:2}. {q['time']}s {sql}")
@@ -96,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         f" {floor_server:.2f} ms PostgreSQL CPU"
     )
     print(
-        f"tap:        {tap_cpu:.2f} ms CPU, {tap_wall:.2f} ms wall per tap ({tap_wall / floor_wall:.1f}x the floor),"
-        f" {tap_server:.2f} ms PostgreSQL CPU"
+        f"{what + ':':11} {tap_cpu:.2f} ms CPU, {tap_wall:.2f} ms wall per {what}"
+        f" ({tap_wall / floor_wall:.1f}x the floor), {tap_server:.2f} ms PostgreSQL CPU"
     )
 
     if args.no_profile:

@@ -1,5 +1,6 @@
-"""The row a roll page tap reads (``tapped_row``): one hand-written SQL statement, the only one
-in the tap's path, kept here and tested on SQLite and PostgreSQL (tests/classes/test_tapped.py).
+"""The row a roll page tap reads (``tapped_row``) and the rows the roll page reads
+(``roll_rows``): one hand-written SQL statement, the only one of its kind in their paths, kept
+here and tested on SQLite and PostgreSQL (tests/classes/test_tapped.py).
 
 It reads what the ORM query built from the roll's own helpers did (``roll_enrollments``; the
 roll's counts, as ``class_roll_counts``; ``teaches_or_covers``; whether the user administers the
@@ -10,7 +11,9 @@ that ORM query cost a tap more than the rest of it together: building and compil
 Python (13 subqueries), and PostgreSQL planning it (6 to 18 ms, for 1.2 ms of running).
 Written here, with the excusal joined once rather than read by four subqueries, it is compiled
 by nobody, and run through ``prepared_cursor`` PostgreSQL plans it once per connection
-(BENCHMARK.md, "Issue 20, the tap and the rush").
+(BENCHMARK.md, "Issue 20, the tap and the rush"). The page reads the same statement for every
+student of the roll, with the user's ``Membership`` (its header's menu) in place of the counts,
+which the page counts from its rows (BENCHMARK.md, "The roll page").
 
 A change to what the roll reads of a student (``roll_enrollments``) or to who may tap
 (``visible_classes``, the write path's ``teaches_or_covers``) is a change here too; the tests
@@ -21,9 +24,11 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from weakref import WeakKeyDictionary
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
+from django.db.models.expressions import Col
 
 from apps.attendance.roll import EXCUSAL_FIELDS
 from apps.classes.models import Enrollment, SchoolClass
@@ -39,19 +44,13 @@ _MODELS: tuple[tuple[type[Model], str], ...] = (
     (School, "sc"),
     (AcademicYear, "y"),
 )
-# The annotations after them, as ``roll_enrollments`` and the rest name them.
-_ANNOTATIONS = (
-    *(f"excusal_{name}" for name in EXCUSAL_FIELDS),
-    "homeroom_code_id",
-    "has_photo",
-    "roll_total",
-    "roll_codes",
-    "taught",
-    "covered",
-    "runs",
-    "covers_lesson",
-)
-_BOOLEANS = {"has_photo", "taught", "covered", "runs", "covers_lesson"}
+# The annotations after them, as ``roll_enrollments`` and the rest name them: the row's, then
+# the tap's counts or the page's membership, then who may tap.
+_ROW = (*(f"excusal_{name}" for name in EXCUSAL_FIELDS), "homeroom_code_id", "has_photo")
+_ACCESS = ("taught", "covered", "runs", "covers_lesson")
+_ANNOTATIONS = (*_ROW, "roll_total", "roll_codes", *_ACCESS)
+_PAGE_ANNOTATIONS = (*_ROW, "is_teacher", "is_parent", "admin_school_ids", *_ACCESS)
+_BOOLEANS = {"has_photo", "taught", "covered", "runs", "covers_lesson", "is_teacher", "is_parent"}
 
 # Enrolled on the day (open-ended dates count) and not archived: ``current_enrollments``.
 _CURRENT = (
@@ -66,13 +65,7 @@ SELECT {columns},
         WHERE d.school_id = e.school_id AND d.student_id = e.student_id AND d.date = %(day)s
         AND dc.presence = %(absent)s LIMIT 1),
     EXISTS (SELECT 1 FROM school_studentphoto ph WHERE ph.student_id = e.student_id),
-    (SELECT COUNT(*) FROM classes_enrollment e2 JOIN school_student s2 ON s2.id = e2.student_id
-        WHERE e2.school_class_id = e.school_class_id AND {current_e2}),
-    (SELECT {code_list} FROM classes_classmark m JOIN school_period mp ON mp.id = m.period_id
-        WHERE m.school_class_id = e.school_class_id AND m.date = %(day)s AND mp.number = %(number)s
-        AND m.interval = 0
-        AND EXISTS (SELECT 1 FROM classes_enrollment e2 JOIN school_student s2 ON s2.id = e2.student_id
-            WHERE e2.school_class_id = m.school_class_id AND e2.student_id = m.student_id AND {current_e2})),
+    {middle},
     EXISTS (SELECT 1 FROM classes_teacherassignment ta JOIN school_teacher tt ON tt.id = ta.teacher_id
         WHERE ta.school_id = e.school_id AND ta.school_class_id = e.school_class_id AND tt.user_id = %(user)s),
     EXISTS (SELECT 1 FROM classes_cover cv JOIN school_teacher ct ON ct.id = cv.teacher_id
@@ -94,37 +87,119 @@ LEFT JOIN excusals_excusal x ON x.id = (
     WHERE x2.school_id = e.school_id AND x2.student_id = e.student_id
     AND x2.start_date <= %(day)s AND x2.end_date >= %(day)s
     ORDER BY x2.created_at DESC, x2.id DESC LIMIT 1)
-WHERE e.school_class_id = %(class_id)s AND e.student_id = %(student_id)s AND {current_e}
-ORDER BY e.id
-LIMIT 1
+WHERE e.school_class_id = %(class_id)s AND {current_e}
+{end}
 """
+
+# The tap's: the roll's counts (the students on it; the codes of their marks, comma-separated,
+# which ``roll_counts`` reads), of its one student.
+_TAP = {
+    "middle": """(SELECT COUNT(*) FROM classes_enrollment e2 JOIN school_student s2 ON s2.id = e2.student_id
+        WHERE e2.school_class_id = e.school_class_id AND {current_e2}),
+    (SELECT {list_of_m} FROM classes_classmark m JOIN school_period mp ON mp.id = m.period_id
+        WHERE m.school_class_id = e.school_class_id AND m.date = %(day)s AND mp.number = %(number)s
+        AND m.interval = 0
+        AND EXISTS (SELECT 1 FROM classes_enrollment e2 JOIN school_student s2 ON s2.id = e2.student_id
+            WHERE e2.school_class_id = m.school_class_id AND e2.student_id = m.student_id AND {current_e2}))""",
+    "end": "AND e.student_id = %(student_id)s ORDER BY e.id LIMIT 1",
+}
+# The page's: the user's ``Membership`` (the schools they administer, comma-separated), of every
+# student, in ``roll_enrollments``'s order.
+_PAGE = {
+    "middle": """EXISTS (SELECT 1 FROM school_teacher mt WHERE mt.user_id = %(user)s),
+    EXISTS (SELECT 1 FROM school_parent mr WHERE mr.user_id = %(user)s),
+    (SELECT {list_of_ma} FROM school_administrator ma WHERE ma.user_id = %(user)s)""",
+    "end": "ORDER BY s.last_name, s.first_name, s.id",
+}
 
 
 @cache
-def _statement(vendor: str) -> str:
+def _statement(vendor: str, page: bool) -> str:
     columns = ", ".join(f"{alias}.{f.column}" for model, alias in _MODELS for f in model._meta.concrete_fields)
-    # The codes of the lesson's marks, comma-separated (``roll_counts`` reads them).
-    code_list = "STRING_AGG(m.code_id::text, ',')" if vendor == "postgresql" else "GROUP_CONCAT(m.code_id)"
+
+    def list_of(column: str) -> str:
+        return f"STRING_AGG({column}::text, ',')" if vendor == "postgresql" else f"GROUP_CONCAT({column})"
+
+    parts = _PAGE if page else _TAP
     return _SQL.format(
         columns=columns,
-        code_list=code_list,
+        middle=parts["middle"].format(
+            list_of_m=list_of("m.code_id"),
+            list_of_ma=list_of("ma.school_id"),
+            current_e2=_CURRENT.format(e="e2", s="s2"),
+        ),
+        end=parts["end"],
         current_e=_CURRENT.format(e="e", s="s"),
-        current_e2=_CURRENT.format(e="e2", s="s2"),
     )
 
 
-def _converted(field, table: str, value):
-    """``value`` as the ORM reads it from ``field``'s column of ``table`` (its converters)."""
-    col = field.get_col(table)
-    for converter in [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]:
-        value = converter(value, col, connection)
-    return value
+# Each database connection's converters of each model's columns, looked up once.
+_CONVERTERS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _converters(model: type[Model]) -> list[tuple[Col, list]]:
+    """The converters the ORM runs on each of ``model``'s columns as it reads them (none for
+    most), with the column they take."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    known = _CONVERTERS.setdefault(wrapper, {})
+    if model not in known:
+        table = model._meta.db_table
+        known[model] = [
+            (col, [*wrapper.ops.get_db_converters(col), *field.get_db_converters(wrapper)])
+            for field in model._meta.concrete_fields
+            for col in (field.get_col(table),)
+        ]
+    return known[model]
+
+
+def _converted(values, converters: list[tuple[Col, list]]) -> list:
+    """``values`` as the ORM reads them from the columns of ``converters``."""
+    out = []
+    for value, (col, ones) in zip(values, converters, strict=True):
+        for converter in ones:
+            value = converter(value, col, connection)
+        out.append(value)
+    return out
 
 
 def _instance(model: type[Model], values) -> Model:
-    table, fields = model._meta.db_table, model._meta.concrete_fields
-    converted = [_converted(f, table, value) for f, value in zip(fields, values, strict=True)]
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    fields = model._meta.concrete_fields
+    return model.from_db(connection.alias, [f.attname for f in fields], _converted(values, _converters(model)))
+
+
+def _rows(user, class_id: int, day: date, number: int, *, student_id: int | None = None) -> list[tuple]:
+    params = {
+        "day": day,
+        "number": number,
+        "user": user.pk,
+        "class_id": class_id,
+        "student_id": student_id,
+        "absent": AttendanceCode.Presence.ABSENT.value,
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(_statement(connection.vendor, student_id is None), params)
+        return cursor.fetchall()
+
+
+def _enrollment(row: tuple, names: tuple[str, ...], school_class: SchoolClass | None = None) -> Enrollment:
+    """The row's enrollment with its student and, read from the row unless given, its class."""
+    sizes = [len(model._meta.concrete_fields) for model, _ in _MODELS]
+    bounds = [sum(sizes[:n]) for n in range(len(sizes) + 1)]
+    enrollment = _instance(Enrollment, row[bounds[0] : bounds[1]])
+    enrollment.student = _instance(Student, row[bounds[1] : bounds[2]])
+    if school_class is None:
+        school_class = _instance(SchoolClass, row[bounds[2] : bounds[3]])
+        school_class.school = _instance(School, row[bounds[3] : bounds[4]])
+        school_class.academic_year = _instance(AcademicYear, row[bounds[4] : bounds[5]])
+    enrollment.school_class = school_class
+    excusal = dict(zip((f.attname for f in Excusal._meta.concrete_fields), _converters(Excusal), strict=True))
+    for name, value in zip(names, row[bounds[-1] :], strict=True):
+        if name in _BOOLEANS:
+            value = bool(value)
+        elif name.startswith("excusal_") and value is not None:
+            (value,) = _converted([value], [excusal[name.removeprefix("excusal_")]])
+        setattr(enrollment, name, value)
+    return enrollment
 
 
 def tapped_row(user, class_id: int, day: date, number: int, student_id: int) -> Enrollment | None:
@@ -136,32 +211,18 @@ def tapped_row(user, class_id: int, day: date, number: int, student_id: int) -> 
     user's that opens this lesson: ``covers_of(user, (day, number))``); its ``student`` and its
     ``school_class`` (with ``school`` and ``academic_year``) read with it. None when the student
     is not on that roll. One statement."""
-    params = {
-        "day": day,
-        "number": number,
-        "user": user.pk,
-        "class_id": class_id,
-        "student_id": student_id,
-        "absent": AttendanceCode.Presence.ABSENT.value,
-    }
-    with prepared_cursor() as cursor:
-        cursor.execute(_statement(connection.vendor), params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    objects, start = [], 0
-    for model, _ in _MODELS:
-        end = start + len(model._meta.concrete_fields)
-        objects.append(_instance(model, row[start:end]))
-        start = end
-    enrollment, student, school_class, school, year = objects
-    enrollment.student, school_class.school, school_class.academic_year = student, school, year
-    enrollment.school_class = school_class
-    excusal = {f.attname: f for f in Excusal._meta.concrete_fields}
-    for name, value in zip(_ANNOTATIONS, row[start:], strict=True):
-        if name in _BOOLEANS:
-            value = bool(value)
-        elif name.startswith("excusal_") and value is not None:
-            value = _converted(excusal[name.removeprefix("excusal_")], Excusal._meta.db_table, value)
-        setattr(enrollment, name, value)
-    return enrollment
+    rows = _rows(user, class_id, day, number, student_id=student_id)
+    return _enrollment(rows[0], _ANNOTATIONS) if rows else None
+
+
+def roll_rows(user, class_id: int, day: date, number: int) -> list[Enrollment]:
+    """Every current enrollment of the class, as ``roll_enrollments`` annotates and orders them,
+    each with ``taught``, ``covered``, ``runs`` and ``covers_lesson`` as ``tapped_row``'s, and the
+    user's ``Membership`` as ``is_teacher``, ``is_parent`` and ``admin_school_ids`` (the ids,
+    comma-separated); one ``school_class`` for them all. Empty when nobody is on the roll. One
+    statement."""
+    rows = _rows(user, class_id, day, number)
+    if not rows:
+        return []
+    first = _enrollment(rows[0], _PAGE_ANNOTATIONS)
+    return [first, *(_enrollment(row, _PAGE_ANNOTATIONS, first.school_class) for row in rows[1:])]

@@ -46,8 +46,8 @@ from apps.classes.selectors import (
     year_groups_advised_on,
 )
 from apps.classes.services import ClassMarkInput, already_read, record_class_marks
-from apps.classes.tapped import tapped_row
-from apps.school.access import Roles, knows_whether_runs, schools_for
+from apps.classes.tapped import roll_rows, tapped_row
+from apps.school.access import Membership, Roles, knows_membership, knows_whether_runs, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date
 from apps.school.models import Period, StudentPhoto
 from apps.school.prepared import preparing
@@ -180,10 +180,17 @@ def _save(request, school_class: SchoolClass, day: date, period: Period, wanted:
 def class_roll(request, class_id: int, date: str, period: int):
     """The roll of one class meeting. A POST saves the whole form (the page without
     JavaScript) and redirects back; a form with errors is shown again with them."""
-    school_class, day, meeting = _meeting(request, class_id, date, period)
+    day = parse_day(date)
+    read = _roll_read(request, class_id, day, period)
+    if read is None:  # nobody on the roll, or nobody the user may see: the class looked up alone
+        school_class, day, meeting = _meeting(request, class_id, date, period)
+        enrollments = None
+    else:
+        school_class, enrollments = read
+        meeting = class_meeting_period(school_class, day, period)
     if meeting is None:
         return _not_a_meeting(request, school_class, day, period)
-    sheet = class_roll_sheet(school_class, day, meeting)
+    sheet = class_roll_sheet(school_class, day, meeting, enrollments=enrollments)
     if request.method == "POST":
         wanted = wanted_roll(request.POST, sheet)
         changed = apply_results(wanted, _save(request, school_class, day, meeting, wanted)) if wanted else 0
@@ -195,6 +202,22 @@ def class_roll(request, class_id: int, date: str, period: int):
         sheet = fresh
         messages.error(request, gettext("Some marks were not saved: see the students marked below."))
     return render(request, TEMPLATE, _context(request, school_class, day, meeting, sheet))
+
+
+def _roll_read(request, class_id: int, day: date, number: int):
+    """The class and its roll's enrollments, as the page shows them, if the user may see the
+    roll: one statement (``roll_rows``), which tells the request the user's ``Membership`` and
+    whether they run the school too. None when nobody is on the roll or the user may not see it."""
+    user = request.user
+    enrollments = roll_rows(user, class_id, day, number)
+    first = enrollments[0] if enrollments else None
+    # Whom visible_classes(user, covering=(day, number)) lets see the class, as in ``_tapped``.
+    if first is None or not (first.runs or first.taught or first.covers_lesson):
+        return None
+    school_ids = frozenset(int(pk) for pk in (first.admin_school_ids or "").split(",") if pk)
+    knows_membership(user, Membership(school_ids, first.is_teacher, first.is_parent))
+    knows_whether_runs(user, first.school_class.school_id, first.runs)
+    return first.school_class, enrollments
 
 
 def _tapped(request, class_id: int, day: date, number: int, student_id: int):

@@ -92,6 +92,12 @@ def is_school_admin(user, school: School | int) -> bool:
     return school_id in Membership.of(user).admin_school_ids
 
 
+def knows_membership(user, membership: Membership) -> None:
+    """Remember for this request the user's ``Membership``, read with a page's own query
+    (apps/classes/tapped.py), sparing ``Membership.of`` its query."""
+    remember(("membership", user.pk), membership)
+
+
 def knows_whether_runs(user, school_id: int, runs: bool) -> None:
     """Remember for this request whether the user administers the school (read with a page's
     own query: apps/classes/tapped.py), sparing ``is_school_admin`` its query."""

@@ -10,18 +10,20 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.attendance.roll import excusal_of, photo_url
+from apps.attendance.roll import EXCUSAL_FIELDS, excusal_of, photo_url
 from apps.audit.models import AuditEntry
 from apps.classes.access import visible_classes
 from apps.classes.models import Cover, CoverPeriod, Enrollment, TeacherAssignment
 from apps.classes.selectors import class_meeting_period, class_roll_counts, current_enrollments, roll_enrollments
 from apps.classes.services import ClassMarkInput, record_class_marks
-from apps.classes.tapped import tapped_row
+from apps.classes.tapped import roll_rows, tapped_row
 from apps.excusals.models import Excusal
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
-from apps.school.models import Administrator, Period, StudentPhoto
+from apps.school.access import Membership
+from apps.school.models import Administrator, Parent, Period, Student, StudentPhoto
 from tests import factories as f
 
 
@@ -188,3 +190,86 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(setting, threshold):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == threshold
+
+
+# --- the roll page's rows ----------------------------------------------------------------------
+
+
+# What the page's rows and the tap's row both carry.
+SHARED = (*(f"excusal_{n}" for n in EXCUSAL_FIELDS), "homeroom_code_id", "has_photo", "taught", "covered", "runs")
+
+
+def assert_page_same(user, school_class, day, number):
+    """The page's rows: the ORM's roll (``roll_enrollments``) in its order, each row as the tap's
+    row of that student (which the tests above hold to the ORM), and the user's ``Membership``."""
+    rows = roll_rows(user, school_class.pk, day, number)
+    enrolled = Enrollment.objects.filter(current_enrollments(day), school_class=school_class)
+    assert [r.pk for r in rows] == [e.pk for e in roll_enrollments(enrolled, school_class.school, day)]
+    for row in rows:
+        tapped = tapped_row(user, school_class.pk, day, number, row.student_id)
+        assert row.student.__dict__ == tapped.student.__dict__ | {"_state": row.student._state}
+        assert row.school_class is rows[0].school_class and row.school_class.start_date == school_class.start_date
+        assert row.school_class.school.uuid == tapped.school_class.school.uuid
+        for name in (*SHARED, "covers_lesson"):
+            assert getattr(row, name) == getattr(tapped, name), name
+    if rows:
+        membership = Membership._load(user)
+        admin_ids = {int(pk) for pk in (rows[0].admin_school_ids or "").split(",") if pk}
+        assert (admin_ids, rows[0].is_teacher, rows[0].is_parent) == (
+            set(membership.admin_school_ids),
+            membership.teacher,
+            membership.parent,
+        )
+    return rows
+
+
+def test_the_pages_rows_are_the_roll_in_its_order(world, teacher, busy):
+    first = world.students[0]
+    late_comer = Student.objects.create(school=world.school, first_name="Zoe", last_name="Aaron", student_number="Z1")
+    Enrollment.objects.create(school=world.school, school_class=world.english, student=late_comer)
+    for number in (1, 3):
+        rows = assert_page_same(teacher, world.english, busy, number)
+        assert rows[0].student == late_comer and len(rows) == 4  # by last name, though enrolled last
+    row = next(r for r in roll_rows(teacher, world.english.pk, busy, 1) if r.student == first)
+    assert row.excusal_comment == "ill" and row.has_photo and row.homeroom_code_id is not None
+    assert row.taught and not row.runs and row.is_teacher and not row.is_parent and not row.admin_school_ids
+
+
+def test_the_pages_rows_for_an_admin_a_parent_teacher_a_cover_and_a_stranger(
+    world, admin, other_teacher, other_school_admin, busy
+):
+    assert assert_page_same(admin, world.english, busy, 1)[0].runs
+    Parent.objects.create(school=world.school, first_name="O", last_name="T", user=other_teacher)
+    Administrator.objects.create(school=world.other_school, first_name="O", last_name="T", user=other_teacher)
+    stranger = assert_page_same(other_teacher, world.english, busy, 1)[0]
+    assert not (stranger.runs or stranger.taught or stranger.covered or stranger.covers_lesson)
+    assert stranger.is_parent and stranger.admin_school_ids == str(world.other_school.pk)
+    Cover.objects.create(
+        school=world.school, school_class=world.english, teacher=world.other_teacher, start_date=busy, end_date=busy
+    )
+    assert assert_page_same(other_teacher, world.english, busy, 3)[0].covers_lesson
+    far = assert_page_same(other_school_admin, world.english, busy, 1)[0]
+    assert not (far.runs or far.taught or far.covers_lesson)
+
+
+def test_no_rows_for_a_roll_without_students(world, teacher, busy):
+    Enrollment.objects.filter(school_class=world.english).update(end_date=busy - timedelta(days=1))
+    assert roll_rows(teacher, world.english.pk, busy, 1) == []
+    assert roll_rows(teacher, world.english.pk + 1000, busy, 1) == []
+
+
+def test_the_roll_page_reads_its_rows_and_the_menu_in_one_statement(client, world, teacher, busy):
+    """The page's header shows the menu of the user's roles from the rows' ``Membership``: a
+    teacher who is a parent and runs another school sees Today, Family and Office."""
+    Parent.objects.create(school=world.school, first_name="T", last_name="P", user=teacher)
+    Administrator.objects.create(school=world.other_school, first_name="T", last_name="A", user=teacher)
+    client.force_login(teacher)
+    url = reverse("classes:roll", args=[world.english.pk, busy.isoformat(), 1])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not any("school_teacher" in sql and "EXISTS" in sql and "auth_user" in sql for sql in statements)
+    menu = response.content.decode().split("<main", 1)[0]
+    for link in (reverse("classes:today"), reverse("excusals:family"), reverse("reports:dashboard")):
+        assert f'href="{link}"' in menu
