@@ -206,37 +206,28 @@ def class_roll_sheet(
     student_id: int | None = None,
     enrollments: list[Enrollment] | None = None,
 ) -> RollSheet:
-    """The roll of one class meeting (or only one student's row of it, for a tap): three
-    queries whatever the class size (enrolled students with their excusal and homeroom absence,
-    codes, this lesson's and earlier lessons' marks); two when the page has read the
-    ``enrollments`` already (``roll_enrollments``)."""
+    """The roll of one class meeting (or only one student's row of it, for a tap): two queries
+    whatever the class size (enrolled students with their excusal and homeroom absence, this
+    lesson's and earlier lessons' marks; the codes are kept across requests); none when the page
+    has read the ``enrollments`` and their marks already (apps/classes/tapped.py)."""
     school = school_class.school
+    codes = roll_code_choices(school)
+    enabled = {c.code.pk: c.code for c in codes}
+    by_id = {c.pk: c for c in codes_for_school(school)}
     if enrollments is None:
         enrolled = Enrollment.objects.filter(current_enrollments(on), school_class=school_class)
         if student_id is not None:
             enrolled = enrolled.filter(student_id=student_id)
         enrollments = list(roll_enrollments(enrolled, school, on))
-    students = [e.student for e in enrollments]
-    codes = roll_code_choices(school)
-    enabled = {c.code.pk: c.code for c in codes}
-    by_id = {c.pk: c for c in codes_for_school(school)}
-    ids = [s.pk for s in students]
-    # This lesson's marks and the students' earlier lessons that day, in one read.
-    marks: dict[int, ClassMark] = {}
-    previous: dict[int, ClassMark] = {}
-    lessons = (
-        ClassMark.objects.filter(school=school, student_id__in=ids, date=on)
-        .filter(Q(period__number__lt=period.number) | Q(school_class=school_class, period=period, interval=0))
-        .select_related("period", "school_class")
-        .order_by("student_id", "-period__number", "-interval")
-    )
-    for mark in lessons:
+        marks, previous = _lesson_marks(school_class, on, period, [e.student_id for e in enrollments])
+    else:
+        marks = {e.student_id: e.lesson_mark for e in enrollments if e.lesson_mark is not None}
+        previous = {e.student_id: e.earlier_mark for e in enrollments if e.earlier_mark is not None}
+        for mark in marks.values():
+            mark.period = period
+    for mark in (*marks.values(), *previous.values()):
         mark.code = by_id[mark.code_id]
         mark.period.school = school
-        if mark.school_class_id == school_class.pk and mark.period_id == period.pk and mark.interval == 0:
-            marks[mark.student_id] = mark
-        else:
-            previous.setdefault(mark.student_id, mark)
     rows = [
         RollRow(
             student=e.student,
@@ -249,6 +240,27 @@ def class_roll_sheet(
         for e in enrollments
     ]
     return RollSheet(codes=codes, rows=rows)
+
+
+def _lesson_marks(
+    school_class: SchoolClass, on: date, period: Period, ids: list[int]
+) -> tuple[dict[int, ClassMark], dict[int, ClassMark]]:
+    """The students' marks in this lesson, and each one's latest mark in an earlier lesson that
+    day (with its period and class), in one read."""
+    marks: dict[int, ClassMark] = {}
+    previous: dict[int, ClassMark] = {}
+    lessons = (
+        ClassMark.objects.filter(school=school_class.school, student_id__in=ids, date=on)
+        .filter(Q(period__number__lt=period.number) | Q(school_class=school_class, period=period, interval=0))
+        .select_related("period", "school_class")
+        .order_by("student_id", "-period__number", "-interval", "-id")
+    )
+    for mark in lessons:
+        if mark.school_class_id == school_class.pk and mark.period_id == period.pk and mark.interval == 0:
+            marks[mark.student_id] = mark
+        else:
+            previous.setdefault(mark.student_id, mark)
+    return marks, previous
 
 
 def roll_counts(school_class: SchoolClass, row, before: int | None, now: int | None) -> RollCounts:

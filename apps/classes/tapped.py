@@ -31,9 +31,9 @@ from django.db.models import Model
 from django.db.models.expressions import Col
 
 from apps.attendance.roll import EXCUSAL_FIELDS
-from apps.classes.models import Enrollment, SchoolClass
+from apps.classes.models import ClassMark, Enrollment, SchoolClass
 from apps.excusals.models import Excusal
-from apps.school.models import AcademicYear, AttendanceCode, School, Student
+from apps.school.models import AcademicYear, AttendanceCode, Period, School, Student
 from apps.school.prepared import prepared_cursor
 
 # The models read whole, in this order, each under its alias in the statement.
@@ -43,6 +43,10 @@ _MODELS: tuple[tuple[type[Model], str], ...] = (
     (SchoolClass, "c"),
     (School, "sc"),
     (AcademicYear, "y"),
+    (ClassMark, "lm"),  # the lesson's mark
+    (ClassMark, "em"),  # the student's mark in an earlier lesson that day, the latest
+    (Period, "ep"),
+    (SchoolClass, "ec"),
 )
 # The annotations after them, as ``roll_enrollments`` and the rest name them: the row's, then
 # the tap's counts or the page's membership, then who may tap.
@@ -82,6 +86,16 @@ JOIN school_student s ON s.id = e.student_id
 JOIN classes_schoolclass c ON c.id = e.school_class_id
 JOIN school_school sc ON sc.id = c.school_id
 JOIN school_academicyear y ON y.id = c.academic_year_id
+LEFT JOIN school_period lp ON lp.school_id = e.school_id AND lp.number = %(number)s
+LEFT JOIN classes_classmark lm ON lm.school_class_id = e.school_class_id AND lm.student_id = e.student_id
+    AND lm.date = %(day)s AND lm.period_id = lp.id AND lm.interval = 0
+LEFT JOIN classes_classmark em ON em.id = (
+    SELECT m2.id FROM classes_classmark m2 JOIN school_period p2 ON p2.id = m2.period_id
+    WHERE m2.school_id = e.school_id AND m2.student_id = e.student_id AND m2.date = %(day)s
+    AND p2.number < %(number)s
+    ORDER BY p2.number DESC, m2.interval DESC, m2.id DESC LIMIT 1)
+LEFT JOIN school_period ep ON ep.id = em.period_id
+LEFT JOIN classes_schoolclass ec ON ec.id = em.school_class_id
 LEFT JOIN excusals_excusal x ON x.id = (
     SELECT x2.id FROM excusals_excusal x2
     WHERE x2.school_id = e.school_id AND x2.student_id = e.student_id
@@ -182,16 +196,23 @@ def _rows(user, class_id: int, day: date, number: int, *, student_id: int | None
 
 
 def _enrollment(row: tuple, names: tuple[str, ...], school_class: SchoolClass | None = None) -> Enrollment:
-    """The row's enrollment with its student and, read from the row unless given, its class."""
+    """The row's enrollment with its student, its lesson's mark and the earlier one (with its
+    period and class), and, read from the row unless given, its class."""
     sizes = [len(model._meta.concrete_fields) for model, _ in _MODELS]
     bounds = [sum(sizes[:n]) for n in range(len(sizes) + 1)]
-    enrollment = _instance(Enrollment, row[bounds[0] : bounds[1]])
-    enrollment.student = _instance(Student, row[bounds[1] : bounds[2]])
+    part = [row[bounds[n] : bounds[n + 1]] for n in range(len(sizes))]
+    enrollment = _instance(Enrollment, part[0])
+    enrollment.student = _instance(Student, part[1])
     if school_class is None:
-        school_class = _instance(SchoolClass, row[bounds[2] : bounds[3]])
-        school_class.school = _instance(School, row[bounds[3] : bounds[4]])
-        school_class.academic_year = _instance(AcademicYear, row[bounds[4] : bounds[5]])
+        school_class = _instance(SchoolClass, part[2])
+        school_class.school = _instance(School, part[3])
+        school_class.academic_year = _instance(AcademicYear, part[4])
     enrollment.school_class = school_class
+    enrollment.lesson_mark = _instance(ClassMark, part[5]) if part[5][0] is not None else None
+    enrollment.earlier_mark = None
+    if part[6][0] is not None:
+        earlier = enrollment.earlier_mark = _instance(ClassMark, part[6])
+        earlier.period, earlier.school_class = _instance(Period, part[7]), _instance(SchoolClass, part[8])
     excusal = dict(zip((f.attname for f in Excusal._meta.concrete_fields), _converters(Excusal), strict=True))
     for name, value in zip(names, row[bounds[-1] :], strict=True):
         if name in _BOOLEANS:
@@ -209,8 +230,9 @@ def tapped_row(user, class_id: int, day: date, number: int, student_id: int) -> 
     ``covered`` (``teaches_or_covers``), ``runs`` (whether the user administers the row's
     school: ``knows_whether_runs``) and ``covers_lesson`` (a cover of the
     user's that opens this lesson: ``covers_of(user, (day, number))``); its ``student`` and its
-    ``school_class`` (with ``school`` and ``academic_year``) read with it. None when the student
-    is not on that roll. One statement."""
+    ``school_class`` (with ``school`` and ``academic_year``), its ``lesson_mark`` and its
+    ``earlier_mark`` (as ``class_roll_sheet`` reads them) read with it. None when the student is
+    not on that roll. One statement."""
     rows = _rows(user, class_id, day, number, student_id=student_id)
     return _enrollment(rows[0], _ANNOTATIONS) if rows else None
 
@@ -219,8 +241,8 @@ def roll_rows(user, class_id: int, day: date, number: int) -> list[Enrollment]:
     """Every current enrollment of the class, as ``roll_enrollments`` annotates and orders them,
     each with ``taught``, ``covered``, ``runs`` and ``covers_lesson`` as ``tapped_row``'s, and the
     user's ``Membership`` as ``is_teacher``, ``is_parent`` and ``admin_school_ids`` (the ids,
-    comma-separated); one ``school_class`` for them all. Empty when nobody is on the roll. One
-    statement."""
+    comma-separated), and the marks as ``tapped_row``'s; one ``school_class`` for them all. Empty
+    when nobody is on the roll. One statement."""
     rows = _rows(user, class_id, day, number)
     if not rows:
         return []

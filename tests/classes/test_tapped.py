@@ -17,7 +17,13 @@ from apps.attendance.roll import EXCUSAL_FIELDS, excusal_of, photo_url
 from apps.audit.models import AuditEntry
 from apps.classes.access import visible_classes
 from apps.classes.models import Cover, CoverPeriod, Enrollment, TeacherAssignment
-from apps.classes.selectors import class_meeting_period, class_roll_counts, current_enrollments, roll_enrollments
+from apps.classes.selectors import (
+    _lesson_marks,
+    class_meeting_period,
+    class_roll_counts,
+    current_enrollments,
+    roll_enrollments,
+)
 from apps.classes.services import ClassMarkInput, record_class_marks
 from apps.classes.tapped import roll_rows, tapped_row
 from apps.excusals.models import Excusal
@@ -72,13 +78,26 @@ def assert_same(user, school_class, day, number, student):
     assert {c.pk: n for c, n in counts.counts if n} == dict(codes)
     assert (tapped.taught, tapped.covered, tapped.runs) == (access["taught"], access["covered"], access["runs"])
     assert (tapped.runs or tapped.taught or tapped.covers_lesson) == access["sees"]
+    # The lesson's mark and the latest of an earlier lesson that day, as the ORM's read has them.
+    marks, earlier = _lesson_marks(school_class, day, class_meeting_period(school_class, day, number), [student.pk])
+    assert same_mark(tapped.lesson_mark, marks.get(student.pk))
+    assert same_mark(tapped.earlier_mark, earlier.get(student.pk))
+    if tapped.earlier_mark:
+        expected = earlier[student.pk]
+        assert tapped.earlier_mark.period.label == expected.period.label
+        assert tapped.earlier_mark.school_class.name == expected.school_class.name
     return tapped
+
+
+def same_mark(mark, expected) -> bool:
+    fields = ("pk", "code_id", "note", "minutes_late", "shared_with_family", "recorded_at", "period_id")
+    return (mark and [getattr(mark, n) for n in fields]) == (expected and [getattr(expected, n) for n in fields])
 
 
 @pytest.fixture
 def busy(world):
     """Monday's 7A English: marks of two students in period 1, the first student excused (twice:
-    the later excusal counts), absent in homeroom and with a photo."""
+    the later excusal counts), absent in homeroom, with a photo and marked in period 2's art."""
     day = monday(world)
     first, second, third = world.students
     absent, present = f.code(world.school, 0), f.code(world.school, -1)
@@ -100,6 +119,9 @@ def busy(world):
             school=world.school, student=first, parent=world.parent, start_date=day, end_date=day, comment=comment
         )
     StudentPhoto.objects.create(school=world.school, student=first, thumbnail=b"\xff\xd8")
+    art = f.make_class(world.school, "7A Art", [world.other_teacher], world.students, periods=(2,))
+    late = ClassMarkInput(art.pk, first.pk, day, 2, f.code(world.school, 2).pk, note="bus", minutes_late=5)
+    f.saved(record_class_marks(actor=None, school=world.school, channel="demo", marks=[late]))
     return day
 
 
@@ -110,7 +132,11 @@ def test_the_row_is_the_roll_helpers_for_each_student(world, teacher, busy):
             assert tapped.taught and not tapped.runs
     first = tapped_row(teacher, world.english.pk, busy, 1, world.students[0].pk)
     assert first.excusal_comment == "ill" and first.has_photo and first.roll_total == 3
-    assert first.roll_codes is not None
+    assert first.roll_codes is not None and first.lesson_mark.code == f.code(world.school, 0)
+    assert first.earlier_mark is None  # nothing before period 1
+    third = tapped_row(teacher, world.english.pk, busy, 3, world.students[0].pk)
+    assert third.lesson_mark is None and third.earlier_mark.school_class.name == "7A Art"  # period 2's, not 1's
+    assert third.earlier_mark.note == "bus" and third.earlier_mark.minutes_late == 5
 
 
 def test_an_admin_a_cover_teacher_and_a_stranger(world, admin, other_teacher, other_school_admin, busy):
@@ -212,6 +238,7 @@ def assert_page_same(user, school_class, day, number):
         assert row.school_class.school.uuid == tapped.school_class.school.uuid
         for name in (*SHARED, "covers_lesson"):
             assert getattr(row, name) == getattr(tapped, name), name
+        assert same_mark(row.lesson_mark, tapped.lesson_mark) and same_mark(row.earlier_mark, tapped.earlier_mark)
     if rows:
         membership = Membership._load(user)
         admin_ids = {int(pk) for pk in (rows[0].admin_school_ids or "").split(",") if pk}

@@ -585,11 +585,11 @@ def test_the_roll_page_and_a_tap_cost_the_same_queries_whatever_the_size(
     day = monday(world).isoformat()
     client.force_login(teacher)
     url = reverse("classes:roll", args=[school_class.pk, day, 3])
-    # The session and its user, the roll's rows (apps/classes/tapped.py), the lessons' marks; the
+    # The session and its user, and the roll's rows with their marks (apps/classes/tapped.py); the
     # first page after a change of the school's set-up reads its periods, timetable and codes too.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(url)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = client.get(url)
     assert response.content.decode().count("Earlier today") == size
     tap = reverse("classes:roll_student", args=[school_class.pk, day, 3, students[-1].pk])
