@@ -5,6 +5,8 @@ posts the row when one changes) and the whole form without JavaScript."""
 
 from __future__ import annotations
 
+import html
+
 from django import template
 from django.template.defaultfilters import date
 from django.utils.html import conditional_escape, escape
@@ -119,7 +121,10 @@ def roll_codes(row, codes, quick: bool) -> str:
 
 
 def _text(value) -> str:
-    """A value as ``{{ value }}`` prints it (escaped unless safe)."""
+    """A value as ``{{ value }}`` prints it (escaped unless safe). A plain string, most of them, is
+    escaped as Django's ``escape`` does, without its check for lazy arguments."""
+    if type(value) is str:
+        return html.escape(value)
     return conditional_escape("" if value is None else value)
 
 
