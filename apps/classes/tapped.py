@@ -157,12 +157,11 @@ def _converters(model: type[Model]) -> list[tuple[Col, list]]:
     wrapper = connections[DEFAULT_DB_ALIAS]
     known = _CONVERTERS.setdefault(wrapper, {})
     if model not in known:
-        table = model._meta.db_table
-        known[model] = [
-            (col, [*wrapper.ops.get_db_converters(col), *field.get_db_converters(wrapper)])
-            for field in model._meta.concrete_fields
-            for col in (field.get_col(table),)
-        ]
+        converters = []
+        for field in model._meta.concrete_fields:
+            col = field.get_col(model._meta.db_table)
+            converters.append((col, [*wrapper.ops.get_db_converters(col), *field.get_db_converters(wrapper)]))
+        known[model] = converters
     return known[model]
 
 
