@@ -3,7 +3,9 @@
 Helpers here: ``login(page, live_server, username)``, ``assert_accessible(page)`` (axe-core,
 failing on serious or critical violations), ``screenshot(page, name)`` which saves a PNG
 under test-artifacts/screenshots/ for a person to look at, and ``laid_out(page)``, which every
-measurement of sizes calls first.
+measurement of sizes calls first. What a page shows is checked with Playwright's ``expect(...)``,
+which waits for it: ``assert locator.is_visible()`` does not wait, and after a click it may look
+at the page before the next one has arrived.
 """
 
 from __future__ import annotations

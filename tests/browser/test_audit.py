@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from apps.api.services import api_client_issue
 from apps.excusals.services import excusal_create
@@ -59,7 +60,7 @@ def test_the_audit_page_on_a_phone_shows_and_filters_every_kind_of_change(page, 
     page.goto(f"{live_server.url}{reverse('reports:audit')}")
     table = page.get_by_role("table", name="Changes of marks and of what else moves a figure")
     for what in ("Excusal", "Term adjustment, Term 1", "Attendance code L Tardy", "School settings"):
-        assert table.get_by_role("cell", name=what, exact=False).first.is_visible()
+        expect(table.get_by_role("cell", name=what, exact=False).first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page, "on the audit page with every kind of change")
     screenshot(page, "reports-audit-changes-phone")

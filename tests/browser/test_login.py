@@ -1,10 +1,12 @@
+from playwright.sync_api import expect
+
 from tests.browser.conftest import assert_accessible, screenshot
 
 
 def test_teacher_signs_in_and_lands_on_today(page, live_server, login, world):
     login(page, "teacher")
     assert page.url.endswith("/today/")
-    assert page.get_by_role("link", name="Today").is_visible()
+    expect(page.get_by_role("link", name="Today")).to_be_visible()
 
 
 def test_login_page_is_accessible(page, live_server, db):
@@ -16,4 +18,4 @@ def test_login_page_is_accessible(page, live_server, db):
 def test_wrong_password_shows_an_error(page, live_server, login, world):
     login(page, "teacher", password="wrong")
     assert "/accounts/login/" in page.url
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()

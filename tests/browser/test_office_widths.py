@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from apps.api.models import SCOPES, ApiClient
 from apps.classes.models import Cover
@@ -163,8 +164,8 @@ def test_the_office_uploads_photos_and_the_report_shows_one(page, live_server, l
     page.get_by_label("Photos").set_input_files(str(archive))
     page.get_by_role("button", name="Upload photos").click()
     status = page.get_by_role("status")
-    assert status.get_by_role("heading", name="What the upload did").is_visible()
-    assert status.get_by_text("nobody.jpg").is_visible()
+    expect(status.get_by_role("heading", name="What the upload did")).to_be_visible()
+    expect(status.get_by_text("nobody.jpg")).to_be_visible()
     assert laid_out(page).evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert small_targets(page) == []
     assert_accessible(page, "on the photo upload's report")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, laid_out, screenshot
 from tests.reports.conftest import term_data  # noqa: F401 the known term of marks, as a fixture
@@ -31,7 +32,7 @@ def test_admin_opens_every_office_page(page, live_server, login, term_data):  # 
     for name, path in pages:
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
-        assert page.get_by_role("heading", level=1).is_visible()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_accessible(page, f"on {path}")
         screenshot(page, name)
 
@@ -41,10 +42,10 @@ def test_report_tables_and_charts_read_well(page, live_server, login, term_data)
     path = reverse("reports:year_group_report", args=[term_data.world.year7.pk])
     page.goto(f"{live_server.url}{path}?term={term_data.term1.pk}")
     table = page.get_by_role("table", name="Year 7: homeroom")
-    assert table.get_by_role("row", name="Total").is_visible()
-    assert page.get_by_role("img", name="Year 7: homeroom attendance by week").is_visible()
+    expect(table.get_by_role("row", name="Total")).to_be_visible()
+    expect(page.get_by_role("img", name="Year 7: homeroom attendance by week")).to_be_visible()
     page.get_by_text("Show the numbers as a table").first.click()
-    assert page.get_by_role("table", name="Year 7: homeroom attendance by week").is_visible()
+    expect(page.get_by_role("table", name="Year 7: homeroom attendance by week")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Excel (XLSX)").click()
     assert download.value.suggested_filename.endswith(".xlsx")
@@ -54,7 +55,7 @@ def test_teacher_reads_their_class_report_on_a_phone(page, live_server, login, t
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, "teacher")
     page.goto(f"{live_server.url}{reverse('reports:class_report', args=[term_data.world.english.pk])}")
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert page.get_by_role("navigation", name="Office").count() == 0
     assert_accessible(page, "on a teacher's class report")
     screenshot(page, "reports-class-teacher-phone")
@@ -82,7 +83,7 @@ def test_an_admin_of_two_schools_switches_school_on_a_phone(page, live_server, l
     screenshot(page, "reports-two-schools-phone")
     page.get_by_role("navigation", name="Office").get_by_role("link", name="Today").click()
     assert page.url.endswith(f"{reverse('reports:dashboard')}?school={world.other_school.pk}")
-    assert page.get_by_text("at Southbank Academy.").is_visible()
+    expect(page.get_by_text("at Southbank Academy.")).to_be_visible()
 
 
 def test_the_office_reminds_from_today_on_a_phone_without_javascript(browser, live_server, world):
@@ -105,8 +106,8 @@ def test_the_office_reminds_from_today_on_a_phone_without_javascript(browser, li
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "reports-today-remind-phone")
     one.click()
-    assert page.get_by_text("Reminder on the way (1).").is_visible()
+    expect(page.get_by_text("Reminder on the way (1).")).to_be_visible()
     page.get_by_role("button", name="Remind all teachers of rolls not yet taken").click()
-    assert page.get_by_text("Reminder on the way (1).").is_visible()  # 8B Science's only
+    expect(page.get_by_text("Reminder on the way (1).")).to_be_visible()  # 8B Science's only
     assert Notification.objects.filter(kind="reminder").count() == 2
     context.close()

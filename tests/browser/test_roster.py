@@ -4,6 +4,8 @@ page is followed without JavaScript, through its Reload link."""
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from apps.roster.models import RosterUpload
 from apps.school.models import Student
 from tests.browser.conftest import assert_accessible, laid_out, screenshot
@@ -29,7 +31,7 @@ def test_the_office_uploads_previews_and_applies_a_roster_on_a_phone(page, live_
     page.set_viewport_size(PHONE)
     login(page, "admin", next_path="/office/roster/")
     page.goto(f"{live_server.url}/office/roster/")
-    assert page.get_by_role("heading", level=1, name="Roster").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Roster")).to_be_visible()
     assert_accessible(page, "on the roster page")
     fits_a_phone(page)
     screenshot(page, "roster-upload-phone")
@@ -37,15 +39,15 @@ def test_the_office_uploads_previews_and_applies_a_roster_on_a_phone(page, live_
     page.get_by_label("Export file(s)").set_input_files(str(export))
     page.get_by_role("button", name="Upload and check").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", name="Checking the export…").is_visible()
+    expect(page.get_by_role("heading", name="Checking the export…")).to_be_visible()
     assert_accessible(page, "while the export is checked")
 
     run_worker()
     page.get_by_role("link", name="Reload").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", name="What it would change").is_visible()
+    expect(page.get_by_role("heading", name="What it would change")).to_be_visible()
     changes = page.get_by_role("table", name="Rows by kind")
-    assert changes.get_by_role("row", name="Students 2 new").is_visible()
+    expect(changes.get_by_role("row", name="Students 2 new")).to_be_visible()
     assert not Student.objects.filter(sourced_id="U1").exists()
     assert_accessible(page, "on the preview")
     fits_a_phone(page)
@@ -53,12 +55,12 @@ def test_the_office_uploads_previews_and_applies_a_roster_on_a_phone(page, live_
 
     page.get_by_role("button", name="Apply the roster").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", name="Applying the export…").is_visible()
+    expect(page.get_by_role("heading", name="Applying the export…")).to_be_visible()
     run_worker()
     page.get_by_role("link", name="Reload").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", name="Applied", exact=True).is_visible()
-    assert page.get_by_role("table", name="Rows by kind").get_by_role("row", name="Enrollments 2 new").is_visible()
+    expect(page.get_by_role("heading", name="Applied", exact=True)).to_be_visible()
+    expect(page.get_by_role("table", name="Rows by kind").get_by_role("row", name="Enrollments 2 new")).to_be_visible()
     assert_accessible(page, "on the applied upload")
     fits_a_phone(page)
     screenshot(page, "roster-applied-phone")
@@ -67,5 +69,5 @@ def test_the_office_uploads_previews_and_applies_a_roster_on_a_phone(page, live_
 
     page.get_by_role("link", name="Roster").first.click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("link", name="hillside.zip").is_visible()
+    expect(page.get_by_role("link", name="hillside.zip")).to_be_visible()
     fits_a_phone(page)

@@ -43,7 +43,7 @@ def test_admin_assigns_cover_and_the_cover_teacher_takes_the_roll(page, live_ser
     page.get_by_label("Last day").fill(today.isoformat())
     page.get_by_label("Period 1", exact=False).first.check()
     page.get_by_role("button", name="Assign cover").click()
-    assert page.get_by_text("Otto Other covers 7A English.").is_visible()
+    expect(page.get_by_text("Otto Other covers 7A English.")).to_be_visible()
     assert Cover.objects.get().periods.get().number == 1
     screenshot(page, "office-cover-phone")
     page.locator("details.account summary").click()  # the name in the header opens Sign out
@@ -52,7 +52,7 @@ def test_admin_assigns_cover_and_the_cover_teacher_takes_the_roll(page, live_ser
     login(page, "other_teacher")
     page.goto(f"{live_server.url}{reverse('classes:today')}")
     page.get_by_role("link", name="7A English").first.click()
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.get_by_role("button", name="Mark everyone").first.click()
     page.wait_for_load_state("networkidle")
     assert ClassMark.objects.filter(school_class=world.english, date=today, period__number=1).count() == 3
@@ -71,11 +71,11 @@ def test_a_trip_is_previewed_and_marked_in_one_save(page, live_server, login, wo
     page.get_by_label("Note", exact=True).fill("Museum trip")
     page.get_by_role("button", name="Preview").click()
     preview = page.get_by_role("status").filter(has_text="Preview")
-    assert preview.get_by_text("to create").is_visible()
+    expect(preview.get_by_text("to create")).to_be_visible()
     assert_phone_ready(page, "on the bulk marks preview")
     screenshot(page, "office-bulk-marks-phone")
     page.get_by_role("button", name="Save 27 marks").click()
-    assert page.get_by_text("Saved: 27 marks created, 0 changed.").is_visible()
+    expect(page.get_by_text("Saved: 27 marks created, 0 changed.")).to_be_visible()
     assert ClassMark.objects.filter(note="Museum trip").count() == 18
     assert DailyMark.objects.filter(note="Museum trip").count() == 9
 
@@ -95,7 +95,7 @@ def test_on_site_now_on_a_phone(page, live_server, login, world):
     page.set_viewport_size(PHONE)
     login(page, "admin")
     page.goto(f"{live_server.url}{reverse('reports:on_site')}")
-    assert page.get_by_role("heading", name="Year 7: 1 present, 0 absent, 2 not yet marked").is_visible()
+    expect(page.get_by_role("heading", name="Year 7: 1 present, 0 absent, 2 not yet marked")).to_be_visible()
     f.saved(
         record_daily_marks(
             actor=None,
