@@ -33,6 +33,7 @@ from django.db.models.expressions import Col
 from apps.attendance.roll import EXCUSAL_FIELDS
 from apps.classes.models import ClassMark, Enrollment, SchoolClass
 from apps.excusals.models import Excusal
+from apps.school.access import Membership
 from apps.school.models import AcademicYear, AttendanceCode, Period, School, Student
 from apps.school.prepared import prepared_cursor
 
@@ -194,12 +195,18 @@ def _rows(user, class_id: int, day: date, number: int, *, student_id: int | None
         return cursor.fetchall()
 
 
+@cache
+def _bounds() -> list[int]:
+    """Where each model's columns start in a row, and (last) where the annotations start."""
+    sizes = [len(model._meta.concrete_fields) for model, _ in _MODELS]
+    return [sum(sizes[:n]) for n in range(len(sizes) + 1)]
+
+
 def _enrollment(row: tuple, names: tuple[str, ...], school_class: SchoolClass | None = None) -> Enrollment:
     """The row's enrollment with its student, its lesson's mark and the earlier one (with its
     period and class), and, read from the row unless given, its class."""
-    sizes = [len(model._meta.concrete_fields) for model, _ in _MODELS]
-    bounds = [sum(sizes[:n]) for n in range(len(sizes) + 1)]
-    part = [row[bounds[n] : bounds[n + 1]] for n in range(len(sizes))]
+    bounds = _bounds()
+    part = [row[bounds[n] : bounds[n + 1]] for n in range(len(_MODELS))]
     enrollment = _instance(Enrollment, part[0])
     enrollment.student = _instance(Student, part[1])
     if school_class is None:
@@ -234,6 +241,12 @@ def tapped_row(user, class_id: int, day: date, number: int, student_id: int) -> 
     not on that roll. One statement."""
     rows = _rows(user, class_id, day, number, student_id=student_id)
     return _enrollment(rows[0], _ANNOTATIONS) if rows else None
+
+
+def membership_of(row: Enrollment) -> Membership:
+    """The user's ``Membership``, as a row of ``roll_rows`` read it."""
+    school_ids = frozenset(int(pk) for pk in (row.admin_school_ids or "").split(",") if pk)
+    return Membership(school_ids, row.is_teacher, row.is_parent)
 
 
 def roll_rows(user, class_id: int, day: date, number: int) -> list[Enrollment]:

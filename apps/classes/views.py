@@ -46,8 +46,8 @@ from apps.classes.selectors import (
     year_groups_advised_on,
 )
 from apps.classes.services import ClassMarkInput, already_read, record_class_marks
-from apps.classes.tapped import roll_rows, tapped_row
-from apps.school.access import Membership, Roles, knows_membership, knows_whether_runs, schools_for
+from apps.classes.tapped import membership_of, roll_rows, tapped_row
+from apps.school.access import Roles, knows_membership, knows_whether_runs, schools_for
 from apps.school.dates import EARLIEST, LATEST, read_date
 from apps.school.models import Period, StudentPhoto
 from apps.school.prepared import preparing
@@ -211,13 +211,18 @@ def _roll_read(request, class_id: int, day: date, number: int):
     user = request.user
     enrollments = roll_rows(user, class_id, day, number)
     first = enrollments[0] if enrollments else None
-    # Whom visible_classes(user, covering=(day, number)) lets see the class, as in ``_tapped``.
-    if first is None or not (first.runs or first.taught or first.covers_lesson):
+    if not _sees(first):
         return None
-    school_ids = frozenset(int(pk) for pk in (first.admin_school_ids or "").split(",") if pk)
-    knows_membership(user, Membership(school_ids, first.is_teacher, first.is_parent))
+    knows_membership(user, membership_of(first))
     knows_whether_runs(user, first.school_class.school_id, first.runs)
     return first.school_class, enrollments
+
+
+def _sees(row) -> bool:
+    """Whether a row of ``tapped.py`` is on a roll the user may see: whom
+    visible_classes(user, covering=(day, number)) lets see the class, its school's admins, its
+    teachers, and a teacher covering this lesson."""
+    return row is not None and (row.runs or row.taught or row.covers_lesson)
 
 
 def _tapped(request, class_id: int, day: date, number: int, student_id: int):
@@ -227,9 +232,7 @@ def _tapped(request, class_id: int, day: date, number: int, student_id: int):
     tap: the page then looks the class up on its own, to answer as it always does."""
     user = request.user
     enrollment = tapped_row(user, class_id, day, number, student_id)
-    # Whom visible_classes(user, covering=(day, number)) lets see the class: its school's admins,
-    # its teachers, and a teacher covering this lesson.
-    if enrollment is None or not (enrollment.runs or enrollment.taught or enrollment.covers_lesson):
+    if not _sees(enrollment):
         return None
     school_class = enrollment.school_class
     school_class.taught, school_class.covered = enrollment.taught, enrollment.covered

@@ -25,7 +25,7 @@ from apps.classes.selectors import (
     roll_enrollments,
 )
 from apps.classes.services import ClassMarkInput, record_class_marks
-from apps.classes.tapped import roll_rows, tapped_row
+from apps.classes.tapped import membership_of, roll_rows, tapped_row
 from apps.excusals.models import Excusal
 from apps.homeroom.services import DailyMarkInput, record_daily_marks
 from apps.school.access import Membership
@@ -240,13 +240,7 @@ def assert_page_same(user, school_class, day, number):
             assert getattr(row, name) == getattr(tapped, name), name
         assert same_mark(row.lesson_mark, tapped.lesson_mark) and same_mark(row.earlier_mark, tapped.earlier_mark)
     if rows:
-        membership = Membership._load(user)
-        admin_ids = {int(pk) for pk in (rows[0].admin_school_ids or "").split(",") if pk}
-        assert (admin_ids, rows[0].is_teacher, rows[0].is_parent) == (
-            set(membership.admin_school_ids),
-            membership.teacher,
-            membership.parent,
-        )
+        assert membership_of(rows[0]) == Membership._load(user)
     return rows
 
 
