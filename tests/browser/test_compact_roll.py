@@ -2,7 +2,9 @@
 student with the school's quick codes, the rest under "More"; filters, the find box, one
 Present, clearing a mark and Late in one step; measured at 390×844 and 1280×800."""
 
+import re
 from types import SimpleNamespace
+from urllib.parse import quote_plus
 
 import pytest
 from playwright.sync_api import expect
@@ -324,8 +326,12 @@ def test_absentees_stand_out_and_the_filter_and_find_box_narrow_the_roll(
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#roll-rows .student")).to_have_count(28)
     page.get_by_label("All").check()
-    page.get_by_placeholder("Find a student").fill(late.last_name[:5].lower())
+    fragment = late.last_name[:5].lower()
+    page.get_by_placeholder("Find a student").fill(fragment)
     page.get_by_role("button", name="Show").click()
+    # Show submits the form: wait for the found page before reading its names.
+    expect(page).to_have_url(re.compile(rf"[?&]q={re.escape(quote_plus(fragment))}(&|$)"))
+    expect(page.locator("#roll-rows .name").first).to_contain_text(late.last_name)
     names = page.locator("#roll-rows .name").all_inner_texts()
     assert names and all(late.last_name in name for name in names), names
     assert small_targets(page) == []

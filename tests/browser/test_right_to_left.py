@@ -126,6 +126,7 @@ def test_the_selector_works_without_javascript(browser, live_server, world):
         assert Profile.objects.get(user=world.parent.user).language == "ar"
         page.locator("#family-language").select_option("fr")
         page.locator("#language button[type=submit]").click()
+        expect(page.locator("html")).to_have_attribute("lang", "fr")  # waits for the saved choice's page
         assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["fr", "ltr"]
         assert page.url.endswith("#language")
         assert Profile.objects.get(user=world.parent.user).language == "fr"

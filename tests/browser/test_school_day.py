@@ -54,7 +54,7 @@ def test_admin_assigns_cover_and_the_cover_teacher_takes_the_roll(page, live_ser
     page.get_by_role("link", name="7A English").first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.get_by_role("button", name="Mark everyone").first.click()
-    page.wait_for_load_state("networkidle")
+    expect(page.locator("#roll-counts")).to_contain_text("3 of 3")
     assert ClassMark.objects.filter(school_class=world.english, date=today, period__number=1).count() == 3
     assert [e.key.get("covering") for e in AuditEntry.objects.filter(mark_kind="class")] == [True] * 3
 
