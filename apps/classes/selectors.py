@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from apps.attendance.roll import (
+    CodeChoice,
     RollCounts,
     RollRow,
     RollSheet,
@@ -263,10 +264,10 @@ def _lesson_marks(
     return marks, previous
 
 
-def roll_counts(school_class: SchoolClass, row, before: int | None, now: int | None) -> RollCounts:
-    """The roll's counts from a tap's row read before it saved (``roll_total`` and ``roll_codes``:
-    apps/classes/tapped.py), with the tapped
-    student's mark moved from the code ``before`` to ``now`` (None: unmarked): no query of its own."""
+def roll_counts(codes: list[CodeChoice], row, before: int | None, now: int | None) -> RollCounts:
+    """The roll's counts over its ``codes`` (the sheet's) from a tap's row read before it saved
+    (``roll_total`` and ``roll_codes``: apps/classes/tapped.py), with the tapped student's mark
+    moved from the code ``before`` to ``now`` (None: unmarked): no query of its own."""
     tally = Counter(int(code) for code in (row.roll_codes or "").split(",") if code)
     if before is not None and tally[before] > 0:
         tally[before] -= 1
@@ -274,7 +275,7 @@ def roll_counts(school_class: SchoolClass, row, before: int | None, now: int | N
         tally[now] += 1
     total = row.roll_total or 0
     rows = [(code, n) for code, n in tally.items() if n] + [(None, total - sum(tally.values()))]
-    return RollCounts.of(roll_code_choices(school_class.school), rows)
+    return RollCounts.of(codes, rows)
 
 
 def class_roll_counts(school_class: SchoolClass, on: date, period: Period) -> RollCounts:

@@ -24,18 +24,16 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
-from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from django.db.models import Model
-from django.db.models.expressions import Col
 
 from apps.attendance.roll import EXCUSAL_FIELDS
 from apps.classes.models import ClassMark, Enrollment, SchoolClass
 from apps.excusals.models import Excusal
 from apps.school.access import Membership
 from apps.school.models import AcademicYear, AttendanceCode, Period, School, Student
-from apps.school.prepared import prepared_cursor
+from apps.school.prepared import columns_of, converted, converters, instance, prepared_cursor
 
 # The models read whole, in this order, each under its alias in the statement.
 _MODELS: tuple[tuple[type[Model], str], ...] = (
@@ -130,7 +128,7 @@ _PAGE = {
 
 @cache
 def _statement(vendor: str, page: bool) -> str:
-    columns = ", ".join(f"{alias}.{f.column}" for model, alias in _MODELS for f in model._meta.concrete_fields)
+    columns = ", ".join(columns_of(model, alias) for model, alias in _MODELS)
 
     def list_of(column: str) -> str:
         return f"STRING_AGG({column}::text, ',')" if vendor == "postgresql" else f"GROUP_CONCAT({column})"
@@ -146,39 +144,6 @@ def _statement(vendor: str, page: bool) -> str:
         end=parts["end"],
         current_e=_CURRENT.format(e="e", s="s"),
     )
-
-
-# Each database connection's converters of each model's columns, looked up once.
-_CONVERTERS: WeakKeyDictionary = WeakKeyDictionary()
-
-
-def _converters(model: type[Model]) -> list[tuple[Col, list]]:
-    """The converters the ORM runs on each of ``model``'s columns as it reads them (none for
-    most), with the column they take."""
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    known = _CONVERTERS.setdefault(wrapper, {})
-    if model not in known:
-        converters = []
-        for field in model._meta.concrete_fields:
-            col = field.get_col(model._meta.db_table)
-            converters.append((col, [*wrapper.ops.get_db_converters(col), *field.get_db_converters(wrapper)]))
-        known[model] = converters
-    return known[model]
-
-
-def _converted(values, converters: list[tuple[Col, list]]) -> list:
-    """``values`` as the ORM reads them from the columns of ``converters``."""
-    out = []
-    for value, (col, ones) in zip(values, converters, strict=True):
-        for converter in ones:
-            value = converter(value, col, connection)
-        out.append(value)
-    return out
-
-
-def _instance(model: type[Model], values) -> Model:
-    fields = model._meta.concrete_fields
-    return model.from_db(connection.alias, [f.attname for f in fields], _converted(values, _converters(model)))
 
 
 def _rows(user, class_id: int, day: date, number: int, *, student_id: int | None = None) -> list[tuple]:
@@ -207,24 +172,24 @@ def _enrollment(row: tuple, names: tuple[str, ...], school_class: SchoolClass | 
     period and class), and, read from the row unless given, its class."""
     bounds = _bounds()
     part = [row[bounds[n] : bounds[n + 1]] for n in range(len(_MODELS))]
-    enrollment = _instance(Enrollment, part[0])
-    enrollment.student = _instance(Student, part[1])
+    enrollment = instance(Enrollment, part[0])
+    enrollment.student = instance(Student, part[1])
     if school_class is None:
-        school_class = _instance(SchoolClass, part[2])
-        school_class.school = _instance(School, part[3])
-        school_class.academic_year = _instance(AcademicYear, part[4])
+        school_class = instance(SchoolClass, part[2])
+        school_class.school = instance(School, part[3])
+        school_class.academic_year = instance(AcademicYear, part[4])
     enrollment.school_class = school_class
-    enrollment.lesson_mark = _instance(ClassMark, part[5]) if part[5][0] is not None else None
+    enrollment.lesson_mark = instance(ClassMark, part[5]) if part[5][0] is not None else None
     enrollment.earlier_mark = None
     if part[6][0] is not None:
-        earlier = enrollment.earlier_mark = _instance(ClassMark, part[6])
-        earlier.period, earlier.school_class = _instance(Period, part[7]), _instance(SchoolClass, part[8])
-    excusal = dict(zip((f.attname for f in Excusal._meta.concrete_fields), _converters(Excusal), strict=True))
+        earlier = enrollment.earlier_mark = instance(ClassMark, part[6])
+        earlier.period, earlier.school_class = instance(Period, part[7]), instance(SchoolClass, part[8])
+    excusal = dict(zip((f.attname for f in Excusal._meta.concrete_fields), converters(Excusal), strict=True))
     for name, value in zip(names, row[bounds[-1] :], strict=True):
         if name in _BOOLEANS:
             value = bool(value)
         elif name.startswith("excusal_") and value is not None:
-            (value,) = _converted([value], [excusal[name.removeprefix("excusal_")]])
+            (value,) = converted([value], [excusal[name.removeprefix("excusal_")]])
         setattr(enrollment, name, value)
     return enrollment
 

@@ -278,7 +278,7 @@ def _tap(request, class_id: int, date: str, period: int, student_id: int):
         # the save, this student's mark moved to what was saved (else one aggregate query).
         context = _context(request, school_class, day, meeting, sheet)
         if tapped is not None:
-            counts = roll_counts(school_class, tapped[1], before, row.mark.code_id if row.mark else None)
+            counts = roll_counts(sheet.codes, tapped[1], before, row.mark.code_id if row.mark else None)
         else:
             counts = class_roll_counts(school_class, day, meeting)
         return render_tap(request, sheet, row, context, counts)

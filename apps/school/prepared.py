@@ -14,15 +14,20 @@ by query-count tests, errors wrapped). Elsewhere (SQLite) nothing changes.
 
 A statement run this way names its parameters' types where PostgreSQL cannot infer them (no
 ``IN %s`` lists: ``= ANY(%s)``), and lists its columns (a prepared ``SELECT *`` fails when a
-migration changes the table).
+migration changes the table). ``columns_of`` and ``instance`` turn a hand-written statement's
+columns into the instances the ORM would make of them (apps/classes/tapped.py,
+apps/school/sessions.py).
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from functools import cache
+from weakref import WeakKeyDictionary
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Model
+from django.db.models.expressions import Col
 
 
 @contextmanager
@@ -61,3 +66,42 @@ def _server_binding():
             return super()._send_query_prepared(name, query, *args, **kwargs)
 
     return PreparingCursor
+
+
+def columns_of(model: type[Model], alias: str) -> str:
+    """The model's columns under ``alias``, in the order ``instance`` takes them."""
+    return ", ".join(f"{alias}.{f.column}" for f in model._meta.concrete_fields)
+
+
+# Each database connection's converters of each model's columns, looked up once.
+_CONVERTERS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def converters(model: type[Model]) -> list[tuple[Col, list]]:
+    """The converters the ORM runs on each of ``model``'s columns as it reads them (none for
+    most), with the column they take."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    known = _CONVERTERS.setdefault(wrapper, {})
+    if model not in known:
+        found = []
+        for field in model._meta.concrete_fields:
+            col = field.get_col(model._meta.db_table)
+            found.append((col, [*wrapper.ops.get_db_converters(col), *field.get_db_converters(wrapper)]))
+        known[model] = found
+    return known[model]
+
+
+def converted(values, columns: list[tuple[Col, list]]) -> list:
+    """``values`` as the ORM reads them from the ``columns`` of ``converters``."""
+    out = []
+    for value, (col, ones) in zip(values, columns, strict=True):
+        for converter in ones:
+            value = converter(value, col, connection)
+        out.append(value)
+    return out
+
+
+def instance(model: type[Model], values) -> Model:
+    """The model's instance of its columns' ``values`` (``columns_of``'s order), as the ORM makes it."""
+    fields = model._meta.concrete_fields
+    return model.from_db(connection.alias, [f.attname for f in fields], converted(values, converters(model)))
