@@ -35,7 +35,7 @@ def _statement() -> str:
 
     user, user_id = get_user_model(), LoginSession._meta.get_field("user").column
     return (
-        f"SELECT {columns_of(LoginSession, 's')}, {columns_of(user, 'u')}"
+        f"SELECT {columns_of(LoginSession, 's')}, {columns_of(user, 'u')}"  # noqa: S608 (names only)
         f" FROM {LoginSession._meta.db_table} s"
         f" LEFT JOIN {user._meta.db_table} u ON u.{user._meta.pk.column} = s.{user_id}"
         " WHERE s.session_key = %s AND s.expire_date > %s"
