@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.taps):
         send(tap())
     profiler.stop()
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("PROFILE_ALL"))))
     if args.html:
         with open(args.html, "w") as out:
             out.write(profiler.output_html())
