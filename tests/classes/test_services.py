@@ -104,3 +104,33 @@ def test_queries_are_constant_in_the_number_of_marks(world, teacher, django_asse
         results = record_class_marks(actor=teacher, school=world.school, channel="web", marks=marks)
     assert all(r.status == "created" for r in results)
     assert ClassMark.objects.count() == 2 * size
+
+
+def test_a_batch_larger_than_one_insert_gives_every_mark_its_own_row_and_audit(world, teacher):
+    """The upsert goes in statements of at most what the database takes (SQLite: 999 values, so
+    71 marks); every result's mark is its row, new or updated, and its audit entry names it."""
+    from apps.classes.models import Enrollment
+
+    students = f.make_students(world.school, 60, world.year7, prefix="Big")
+    Enrollment.objects.bulk_create(
+        Enrollment(school=world.school, school_class=world.english, student=s) for s in students
+    )
+    day = monday(world)
+    absent, late = f.code(world.school, 0), f.code(world.school, 2)
+    first = [ClassMarkInput(world.english.pk, s.pk, day, p, absent.pk) for s in students[::2] for p in (1, 3)]
+    record_class_marks(actor=teacher, school=world.school, channel="web", marks=first)
+    marks = [ClassMarkInput(world.english.pk, s.pk, day, p, late.pk, minutes_late=4) for s in students for p in (1, 3)]
+    results = record_class_marks(actor=teacher, school=world.school, channel="managebac", marks=marks)
+    assert [r.status for r in results] == [("updated" if n % 4 < 2 else "created") for n in range(120)]
+    rows = {(m.student_id, m.period.number): m for m in ClassMark.objects.filter(school_class=world.english, date=day)}
+    assert len(rows) == 120
+    for item, result in zip(marks, results, strict=True):
+        row = rows[(item.student_id, item.period)]
+        assert result.mark.pk == row.pk and (row.code_id, row.minutes_late, row.channel) == (late.pk, 4, "managebac")
+    by_id = {m.pk: m for m in rows.values()}
+    latest = list(AuditEntry.objects.filter(channel="managebac"))
+    assert sorted(e.mark_id for e in latest) == sorted(by_id)
+    for entry in latest:
+        mark = by_id[entry.mark_id]
+        assert (entry.key["student_id"], entry.key["period_id"]) == (mark.student_id, mark.period_id)
+        assert entry.after["code_id"] == late.pk

@@ -139,3 +139,28 @@ def test_a_teacher_made_admin_may_change_an_old_roll_at_the_next_tap(client, wor
     response = client.post(url, {"code": present.pk}, **HTMX)
     assert "only an admin" not in response.content.decode()
     assert ClassMark.objects.filter(school_class=world.english, date=old).count() == 1
+
+
+def test_each_request_has_its_own_copies_of_the_set_up(world):
+    """What one request sets on its codes or periods (a label, a related row) is not the next
+    request's: each gets copies of the process's, with their own state and related rows."""
+    from apps.school.memo import RequestMemoMiddleware
+    from apps.school.selectors import codes_for_school, periods_for_school
+
+    school = School.objects.get(pk=world.school.pk)
+    seen = []
+
+    def request(_):
+        code, period = codes_for_school(school)[0], periods_for_school(school)[0]
+        seen.append((code, period, code.label, period._state.fields_cache.get("school"), period._state.adding))
+        code.label = "changed by this request"
+        period.school = School(name="not the school")
+        period._state.adding = True
+
+    for _ in range(2):
+        RequestMemoMiddleware(request)(None)
+    (first, first_period, *_), (second, second_period, label, related, adding) = seen
+    assert second is not first and second_period is not first_period
+    assert second_period._state is not first_period._state
+    assert label == AttendanceCode.objects.get(pk=first.pk).label
+    assert related is school and adding is False

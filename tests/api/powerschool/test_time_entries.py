@@ -92,6 +92,43 @@ def test_an_unchanged_entry_is_not_logged_and_an_update_is(world, admin):
     assert log[-1].key == {"id": dcid, "student_id": world.students[0].pk, "date": today.isoformat()}
 
 
+def test_one_batch_adds_new_entries_and_changes_old_ones_each_with_its_own_id(world, admin):
+    """New entries (no id yet) and changed ones (by id) in one batch: the new get new ids, the
+    changed keep theirs, and each audit entry names its own."""
+    school, today = world.school, world.school.today()
+    absent, late = f.code(school, 0), f.code(school, 2)
+    old = [
+        r.mark.pk
+        for r in record_time_entries(
+            actor=admin, school=school, entries=[entry(s, today, absent) for s in world.students[:2]], channel="web"
+        )
+    ]
+    results = record_time_entries(
+        actor=admin,
+        school=school,
+        entries=[
+            entry(world.students[2], today, late, minutes=5),
+            entry(world.students[0], today, late, minutes=7, entry_id=old[0]),
+            entry(world.students[0], today, absent, minutes=9),
+            entry(world.students[1], today, late, minutes=11, entry_id=old[1]),
+        ],
+        channel="powerschool",
+    )
+    assert [r.status for r in results] == ["created", "updated", "created", "updated"]
+    ids = [r.mark.pk for r in results]
+    assert ids[1] == old[0] and ids[3] == old[1] and len(set(ids)) == 4
+    rows = {e.pk: (e.student_id, e.code_id, e.minutes) for e in TimeEntry.objects.all()}
+    assert [rows[pk] for pk in ids] == [
+        (world.students[2].pk, late.pk, 5),
+        (world.students[0].pk, late.pk, 7),
+        (world.students[0].pk, absent.pk, 9),
+        (world.students[1].pk, late.pk, 11),
+    ]
+    log = {e.mark_id: e for e in AuditEntry.objects.filter(mark_kind="time", channel="powerschool")}
+    assert sorted(log) == sorted(ids)
+    assert all(log[pk].after["minutes"] == rows[pk][2] and log[pk].key["id"] == pk for pk in ids)
+
+
 def test_queries_do_not_grow_with_the_entries(world, admin, django_assert_max_num_queries, django_assert_num_queries):
     school, today = world.school, world.school.today()
     absent = f.code(school, 0)
