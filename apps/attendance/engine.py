@@ -170,14 +170,21 @@ def _locked_rows(model: type[models.Model], school_id: int, wanted: dict[str, se
 _RECORDED = ("recorded_by_id", "channel", "recorded_at")  # who last wrote a mark, how and when
 
 
-def _upsert(model: type[models.Model], rows: list[models.Model], unique: tuple[str, ...], update: tuple[str, ...]):
-    """Insert ``rows``, or where a row with the same ``unique`` columns exists, set its ``update``
-    columns, and give each row its id: ``bulk_create(update_conflicts=True, ...)``, written by
-    hand as the locking read is (the ORM's building and compiling were a tenth of a tap). Rows
-    without an id (new rows of a model keyed by ``id``) are inserted without that column."""
+def _insert(
+    model: type[models.Model], rows: list[models.Model], unique: tuple[str, ...] = (), update: tuple[str, ...] = ()
+) -> None:
+    """Insert ``rows`` and give each its id; with ``unique``, where a row with the same
+    ``unique`` columns exists, set its ``update`` columns instead: ``bulk_create(...)`` and
+    ``bulk_create(update_conflicts=True, ...)``, written by hand as the locking read is (the
+    ORM's building and compiling of the two were a fifth of a tap), in the database's batch
+    sizes. Rows without an id (every new row) are inserted without that column."""
     meta, quote = model._meta, connection.ops.quote_name
-    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
-    changes = ", ".join(f"{c} = EXCLUDED.{c}" for c in (quote(meta.get_field(name).column) for name in update))
+    upsert = ""
+    if unique:
+        changes = ", ".join(f"{c} = EXCLUDED.{c}" for c in (quote(meta.get_field(name).column) for name in update))
+        upsert = (
+            f" ON CONFLICT ({', '.join(quote(meta.get_field(name).column) for name in unique)}) DO UPDATE SET {changes}"
+        )
     for with_pk in (True, False):
         group = [row for row in rows if (row.pk is not None) == with_pk]
         if not group:
@@ -190,7 +197,7 @@ def _upsert(model: type[models.Model], rows: list[models.Model], unique: tuple[s
             batch = group[start : start + size]
             sql = (
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([one] * len(batch))}"  # noqa: S608 (names only)
-                f" ON CONFLICT ({conflict}) DO UPDATE SET {changes} RETURNING {quote(meta.pk.column)}"
+                f"{upsert} RETURNING {quote(meta.pk.column)}"
             )
             params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in batch for f in fields]
             with connection.cursor() as cursor:
@@ -281,7 +288,7 @@ class MarkBatch:
                     school=school, **fields, **values, recorded_by_id=actor_id, channel=channel, recorded_at=now
                 )
         if to_upsert:
-            _upsert(model, list(to_upsert.values()), self.key_fields, (*value_fields, *_RECORDED))
+            _insert(model, list(to_upsert.values()), self.key_fields, (*value_fields, *_RECORDED))
         if to_delete:
             model.objects.filter(pk__in=to_delete).delete()
         if to_upsert or to_delete:
@@ -313,4 +320,4 @@ class MarkBatch:
                     changed_at=now,
                 )
             )
-        AuditEntry.objects.bulk_create(entries)
+        _insert(AuditEntry, entries)
