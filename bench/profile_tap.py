@@ -8,7 +8,8 @@ Taps go through Django's test Client with a real session and CSRF cookie, as the
 HTTP client sends them (bench/run.py ``School.tap``), Present and Absent in turn so every tap
 writes and audits. Prints the statements of one tap, the CPU and wall time per tap (the app's,
 and the PostgreSQL backend's when it runs on this machine), the one-query floor view beside it,
-and pyinstrument's tree of the taps.
+and pyinstrument's tree of the taps (``PROFILE_ALL=1``: with the frames of Django and the
+libraries that it hides by default).
 """
 
 from __future__ import annotations
