@@ -11,7 +11,9 @@ import pytest
 from django.urls import reverse
 
 from apps.classes.models import ClassMark, TeacherAssignment, TimetableSlot
+from apps.school.memo import RequestMemoMiddleware
 from apps.school.models import Administrator, AttendanceCode, Period, School
+from apps.school.selectors import codes_for_school, periods_for_school
 from tests import factories as f
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -144,9 +146,6 @@ def test_a_teacher_made_admin_may_change_an_old_roll_at_the_next_tap(client, wor
 def test_each_request_has_its_own_copies_of_the_set_up(world):
     """What one request sets on its codes or periods (a label, a related row) is not the next
     request's: each gets copies of the process's, with their own state and related rows."""
-    from apps.school.memo import RequestMemoMiddleware
-    from apps.school.selectors import codes_for_school, periods_for_school
-
     school = School.objects.get(pk=world.school.pk)
     seen = []
 
